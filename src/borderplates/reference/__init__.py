@@ -1,0 +1,84 @@
+"""Reference data: jurisdictions, plate formats, registration areas, crossing points.
+
+Pure: the shipped data is read once, on first use; nothing here touches a
+database or the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from functools import cache
+
+from borderplates.errors import UnknownCrossingPoint, UnknownJurisdiction
+from borderplates.reference import plates as _plates
+from borderplates.reference.crossing_points import MODES, CrossingPoint, load_crossing_points
+from borderplates.reference.jurisdictions import Area, Jurisdiction, PlateFormat, load_jurisdictions
+from borderplates.reference.plates import Candidate, Plate, PlateReading, normalise
+
+__all__ = [
+    "MODES",
+    "Area",
+    "Candidate",
+    "CrossingPoint",
+    "Jurisdiction",
+    "Plate",
+    "PlateFormat",
+    "PlateReading",
+    "Reference",
+    "crossing_point",
+    "jurisdiction",
+    "load",
+    "normalise",
+    "parse_plate",
+    "read_plate",
+]
+
+
+@dataclass(frozen=True)
+class Reference:
+    jurisdictions: dict[str, Jurisdiction]
+    crossing_points: dict[str, CrossingPoint]
+
+    def format(self, format_id: str) -> PlateFormat:
+        code = format_id.split(".", 1)[0].upper()
+        return next(f for f in self.jurisdictions[code].formats if f.id == format_id)
+
+
+@cache
+def load() -> Reference:
+    """The shipped reference data, read and validated once."""
+    jurisdictions = load_jurisdictions()
+    return Reference(jurisdictions, load_crossing_points(jurisdictions))
+
+
+def jurisdiction(code: str) -> Jurisdiction:
+    """The jurisdiction with ISO code ``code`` (case-insensitive)."""
+    found = load().jurisdictions.get(code.strip().upper()) if isinstance(code, str) else None
+    if found is None:
+        known = ", ".join(load().jurisdictions)
+        raise UnknownJurisdiction(f"unknown jurisdiction {code!r}; known: {known}")
+    return found
+
+
+def crossing_point(point_id: str) -> CrossingPoint:
+    found = load().crossing_points.get(point_id.strip().lower()) if isinstance(point_id, str) else None
+    if found is None:
+        known = ", ".join(load().crossing_points)
+        raise UnknownCrossingPoint(f"unknown crossing point {point_id!r}; known: {known}")
+    return found
+
+
+def read_plate(text: str, among: Collection[str] | None = None) -> PlateReading:
+    """Every reading of ``text`` as a plate, best first; ``among`` restricts the issuers."""
+    return _plates.read_plate(text, load().jurisdictions, among)
+
+
+def parse_plate(text: str, among: Collection[str] | None = None) -> Plate:
+    """The best reading of ``text``; raises ``InvalidPlate`` or ``AmbiguousPlate``.
+
+    >>> plate = parse_plate("NP 123-AB")
+    >>> plate.issuer, plate.area.name, plate.kind
+    ('RS', 'Novi Pazar', 'standard')
+    """
+    return read_plate(text, among).best

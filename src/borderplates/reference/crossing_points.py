@@ -1,0 +1,59 @@
+"""Crossing points, from data/crossing_points/."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import pydantic
+
+from borderplates.errors import DataError
+from borderplates.reference.datafiles import Source, Strict, files, read_toml, validate
+
+Mode = Literal["passenger", "cargo", "bus", "pedestrian"]
+MODES: tuple[str, ...] = ("passenger", "cargo", "bus", "pedestrian")
+
+
+class CrossingPointSchema(Strict):
+    between: tuple[str, str]
+    name: Mapping[Literal["sq", "sr"], str]
+    other_names: tuple[str, ...] = ()
+    kfor_name: str | None = None
+    location: str
+    modes: tuple[Mode, ...] = pydantic.Field(min_length=1)
+    source: Source
+
+
+@dataclass(frozen=True)
+class CrossingPoint:
+    id: str
+    between: tuple[str, str]
+    names: Mapping[str, str]
+    other_names: tuple[str, ...]
+    kfor_name: str | None
+    location: str
+    modes: tuple[str, ...]
+    source: Source
+
+    @property
+    def name(self) -> str:
+        """Both names, Albanian and Serbian, as signposted: ``Jarinjë / Jarinje``."""
+        return " / ".join(dict.fromkeys(self.names.values()))
+
+
+def load_crossing_points(jurisdictions: Collection[str]) -> dict[str, CrossingPoint]:
+    result: dict[str, CrossingPoint] = {}
+    for path in files("crossing_points"):
+        data = read_toml(path)
+        for point_id, spec in data.items():
+            schema = validate(CrossingPointSchema, spec, path, prefix=point_id)
+            if point_id in result:
+                raise DataError(path.name, point_id, "crossing point is defined twice")
+            for code in schema.between:
+                if code not in jurisdictions:
+                    raise DataError(path.name, f"{point_id}.between", f"unknown jurisdiction {code}")
+            result[point_id] = CrossingPoint(
+                point_id, schema.between, dict(schema.name), schema.other_names, schema.kfor_name, schema.location, schema.modes, schema.source
+            )
+    return result

@@ -1,0 +1,215 @@
+"""Jurisdictions, their registration areas and plate formats, from data/jurisdictions/.
+
+A plate format is written in a small pattern language: ``@`` is the registration
+area code, ``n`` a digit, ``l`` a serial letter from the format's ``letters``,
+upper-case letters and digits stand for themselves, and ``' '`` and ``'-'`` are the
+separators printed on the plate. ``"@ nnn-ll"`` reads ``BG 123-AB``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pydantic
+
+from borderplates.errors import DataError
+from borderplates.reference.datafiles import Source, Strict, files, read_toml, validate
+
+PlateKind = Literal["standard", "taxi", "neutral", "diplomatic", "temporary"]
+
+
+class AreaSchema(Strict):
+    name: str
+    name_sq: str | None = None
+    name_sr: str | None = None
+    territory: str | None = None
+    note: str | None = None
+
+
+class FormatSchema(Strict):
+    id: str = pydantic.Field(pattern=r"^[a-z_]+$")
+    kind: PlateKind
+    description: str
+    patterns: tuple[str, ...] = pydantic.Field(min_length=1)
+    letters: str
+    issued_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    examples: tuple[str, ...] = pydantic.Field(min_length=1)
+    counterexamples: tuple[str, ...] = ()
+    source: Source
+
+
+class JurisdictionSchema(Strict):
+    code: str = pydantic.Field(pattern=r"^[A-Z]{2}$")
+    sign: str = pydantic.Field(pattern=r"^[A-Z]{1,3}$")
+    timezone: str
+    scripts: tuple[Literal["Latn", "Cyrl"], ...]
+    name: Mapping[Literal["en", "sq", "sr"], str]
+    source: Source
+    areas: dict[str, str | AreaSchema] = {}
+    formats: tuple[FormatSchema, ...] = pydantic.Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Area:
+    """A registration area: the code on the plate, the town, and where the town lies."""
+
+    code: str
+    name: str
+    issuer: str
+    territory: str
+    names: Mapping[str, str] = field(default_factory=dict)
+    note: str | None = None
+
+
+_FOLD = str.maketrans("ČĆŠŽĐ", "CCSZD")
+_SEPARATORS = " -"
+
+
+@dataclass(frozen=True)
+class PlateFormat:
+    """One plate format of one jurisdiction, compiled for matching."""
+
+    id: str
+    issuer: str
+    kind: str
+    description: str
+    patterns: tuple[str, ...]
+    issued_from: dt.date | None
+    valid_until: dt.date | None
+    examples: tuple[str, ...]
+    counterexamples: tuple[str, ...]
+    source: Source
+    regexes: tuple[tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...]], ...]
+    area_codes: Mapping[str, tuple[str, ...]]
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        """Whether plates of this format are valid on ``day`` (issuance dates aside)."""
+        return self.valid_until is None or day < self.valid_until
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    code: str
+    sign: str
+    timezone: str
+    scripts: tuple[str, ...]
+    names: Mapping[str, str]
+    areas: Mapping[str, Area]
+    formats: tuple[PlateFormat, ...]
+    source: Source
+
+    @property
+    def name(self) -> str:
+        return self.names["en"]
+
+
+def load_jurisdictions() -> dict[str, Jurisdiction]:
+    """Every shipped jurisdiction, validated, by code."""
+    result: dict[str, Jurisdiction] = {}
+    for path in files("jurisdictions"):
+        schema = validate(JurisdictionSchema, read_toml(path), path)
+        if path.name != f"{schema.code.lower()}.toml":
+            raise DataError(path.name, "code", f"{schema.code} must live in {schema.code.lower()}.toml")
+        if schema.code in result:
+            raise DataError(path.name, "code", f"jurisdiction {schema.code} is defined twice")
+        result[schema.code] = _build(schema, path.name)
+    for jurisdiction in result.values():
+        for area in jurisdiction.areas.values():
+            if area.territory not in result:
+                raise DataError(f"{jurisdiction.code.lower()}.toml", f"areas.{area.code}.territory", f"unknown jurisdiction {area.territory}")
+    return result
+
+
+def _build(schema: JurisdictionSchema, file: str) -> Jurisdiction:
+    areas: dict[str, Area] = {}
+    for code, value in schema.areas.items():
+        if unicodedata.normalize("NFC", code) != code or not code.isupper() and not code.isdigit():
+            raise DataError(file, f"areas.{code}", "area codes are upper-case letters or digits")
+        spec = value if isinstance(value, AreaSchema) else AreaSchema(name=value)
+        names = {k: v for k, v in {"sq": spec.name_sq, "sr": spec.name_sr}.items() if v}
+        areas[code] = Area(code, spec.name, schema.code, spec.territory or schema.code, names, spec.note)
+    formats = []
+    seen: set[str] = set()
+    for index, spec in enumerate(schema.formats):
+        key = f"formats.{index}"
+        if spec.id in seen:
+            raise DataError(file, f"{key}.id", f"format {spec.id} is defined twice")
+        seen.add(spec.id)
+        regexes = tuple(_compile(pattern, spec.letters, bool(areas), file, f"{key}.patterns") for pattern in spec.patterns)
+        formats.append(
+            PlateFormat(
+                id=f"{schema.code.lower()}.{spec.id}",
+                issuer=schema.code,
+                kind=spec.kind,
+                description=spec.description,
+                patterns=spec.patterns,
+                issued_from=spec.issued_from,
+                valid_until=spec.valid_until,
+                examples=spec.examples,
+                counterexamples=spec.counterexamples,
+                source=spec.source,
+                regexes=regexes,
+                area_codes=_loose_area_codes(areas) if areas else {},
+            )
+        )
+    return Jurisdiction(schema.code, schema.sign, schema.timezone, schema.scripts, dict(schema.name), areas, tuple(formats), schema.source)
+
+
+def _loose_area_codes(areas: Mapping[str, Area]) -> dict[str, tuple[str, ...]]:
+    """Area codes as they may be typed: exactly, without diacritics, or with DJ for Đ."""
+    loose: dict[str, tuple[str, ...]] = {code: (code,) for code in areas}
+    for code in areas:
+        for spelling in {code.translate(_FOLD), code.replace("Đ", "DJ")} - {code}:
+            if spelling in areas:
+                continue
+            loose[spelling] = tuple(sorted({*loose.get(spelling, ()), code}))
+    return loose
+
+
+def _compile(pattern: str, letters: str, has_areas: bool, file: str, key: str) -> tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...]]:
+    """Compile one pattern to a regex that accepts any separators between its tokens.
+
+    Returns the regex, the tokens (``@``, runs of ``n`` or ``l``, or literals) and the
+    separators printed between them.
+    """
+    tokens: list[str] = []
+    separators: list[str] = []
+    pending: str | None = None
+    for part in re.findall(r"@|n+|l+|[A-Z0-9]+|[ -]|.", pattern):
+        if part in _SEPARATORS:
+            if not tokens or pending is not None:
+                raise DataError(file, key, f"pattern {pattern!r} has misplaced separators")
+            pending = part
+            continue
+        if part != "@" and not re.fullmatch(r"n+|l+|[A-Z0-9]+", part):
+            raise DataError(file, key, f"pattern {pattern!r} has an unknown symbol {part!r}")
+        if part == "@" and not has_areas:
+            raise DataError(file, key, f"pattern {pattern!r} uses @ but the jurisdiction has no areas")
+        if part[0] == "l" and not letters:
+            raise DataError(file, key, f"pattern {pattern!r} uses letters but the format has none")
+        if tokens:
+            separators.append(pending or "")
+        pending = None
+        tokens.append(part)
+    if pending is not None:
+        raise DataError(file, key, f"pattern {pattern!r} ends with a separator")
+    regex = []
+    letter_class = "[" + re.escape(letters) + "]" if letters else ""
+    for index, token in enumerate(tokens):
+        if index:
+            regex.append(f"(?P<s{index}>[ -]?)")
+        if token == "@":
+            regex.append(r"(?P<t0>\w{2,3}?)")
+        elif token[0] == "n":
+            regex.append(rf"(?P<t{index}>\d{{{len(token)}}})")
+        elif token[0] == "l":
+            regex.append(rf"(?P<t{index}>{letter_class}{{{len(token)}}})")
+        else:
+            regex.append(rf"(?P<t{index}>{re.escape(token)})")
+    return re.compile("".join(regex) + r"\Z"), tuple(tokens), tuple(separators)
