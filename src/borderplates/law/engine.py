@@ -60,10 +60,8 @@ class Ruling:
         area = f" ({plate.area.name})" if plate.area else ""
         verb = "entering" if self.direction == "entry" else "leaving"
         reasons = [
-            f"{plate.issuer} {plate.kind} plate {plate.canonical}{area} {verb} {self.jurisdiction} "
-            f"on {self.local_at:%Y-%m-%d %H:%M} local time",
-            f"rule {self.rule.id} ({self.rule.description}), version in force since {version.id}: "
-            f"{_describe(self.requirement, self.enforcement)}",
+            f"{plate.issuer} {plate.kind} plate {plate.canonical}{area} {verb} {self.jurisdiction} on {self.local_at:%Y-%m-%d %H:%M} local time",
+            f"rule {self.rule.id} ({self.rule.description}), version in force since {version.id}: {_describe(self.requirement, self.enforcement)}",
             f"legal source: {version.source.title} <{version.source.url}> [{version.source.confidence}]",
         ]
         if version.note:

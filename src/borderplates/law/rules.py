@@ -13,6 +13,8 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from importlib.resources.abc import Traversable
+from itertools import pairwise
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -20,7 +22,7 @@ import pydantic
 
 from borderplates.errors import RuleDataError
 from borderplates.reference import Reference
-from borderplates.reference.datafiles import Source, Strict, files, read_toml, validate
+from borderplates.reference.datafiles import DATA, Source, Strict, files, read_toml, validate
 
 RequirementKind = Literal["none", "temporary_registration", "cover_symbols", "re_registration", "refuse"]
 Phase = Literal["inform", "warn", "fine", "temporary_plate", "sticker", "seize", "refuse_entry"]
@@ -192,11 +194,11 @@ class Regime:
     rules: tuple[Rule, ...]
 
 
-def load_regimes(reference: Reference) -> tuple[Regime, ...]:
-    """Every shipped regime, validated against the reference data."""
+def load_regimes(reference: Reference, root: Traversable | Any = DATA) -> tuple[Regime, ...]:
+    """Every regime under ``root`` (the shipped data by default), validated against the reference data."""
     regimes = []
     seen: dict[str, str] = {}
-    for path in files("rules"):
+    for path in files("rules", root):
         schema = validate(RegimeSchema, read_toml(path, RuleDataError), path, RuleDataError)
         regime_id = path.name.removesuffix(".toml")
         regime = _build(regime_id, schema, reference, f"data/rules/{path.name}")
@@ -236,7 +238,7 @@ def _rule(rule_id: str, spec: RuleSchema, regime: RegimeSchema, zone: ZoneInfo, 
     planned = tuple(_version(rule_id, v, zone, file, f"{key}.planned.{i}", v.status) for i, v in enumerate(spec.planned))
     if versions[0].requirement is None:
         raise RuleDataError(file, f"{key}.versions.0.requirement", "a rule cannot start with its end")
-    for i, (before, after) in enumerate(zip(versions, versions[1:], strict=False), start=1):
+    for i, (before, after) in enumerate(pairwise(versions), start=1):
         if after.starts_at <= before.starts_at:
             problem = "duplicate date" if after.starts_at == before.starts_at else "versions must be in date order"
             raise RuleDataError(file, f"{key}.versions.{i}.from", f"{problem}: {after.id}")

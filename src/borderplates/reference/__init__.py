@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources.abc import Traversable
+from typing import Any
 
 from borderplates.errors import UnknownCrossingPoint, UnknownJurisdiction
 from borderplates.reference import plates as _plates
 from borderplates.reference.crossing_points import MODES, CrossingPoint, load_crossing_points
+from borderplates.reference.datafiles import DATA
 from borderplates.reference.jurisdictions import Area, Jurisdiction, PlateFormat, load_jurisdictions
 from borderplates.reference.plates import Candidate, Plate, PlateReading, normalise
 
@@ -29,6 +32,7 @@ __all__ = [
     "crossing_point",
     "jurisdiction",
     "load",
+    "load_from",
     "normalise",
     "parse_plate",
     "read_plate",
@@ -48,8 +52,13 @@ class Reference:
 @cache
 def load() -> Reference:
     """The shipped reference data, read and validated once."""
-    jurisdictions = load_jurisdictions()
-    return Reference(jurisdictions, load_crossing_points(jurisdictions))
+    return load_from(DATA)
+
+
+def load_from(root: Traversable | Any) -> Reference:
+    """Reference data read from the ``jurisdictions/`` and ``crossing_points/`` folders under ``root``."""
+    jurisdictions = load_jurisdictions(root)
+    return Reference(jurisdictions, load_crossing_points(jurisdictions, root))
 
 
 def jurisdiction(code: str) -> Jurisdiction:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from importlib.resources.abc import Traversable
+from typing import Any, Literal
 
 import pydantic
 
 from borderplates.errors import DataError
-from borderplates.reference.datafiles import Source, Strict, files, read_toml, validate
+from borderplates.reference.datafiles import DATA, Source, Strict, files, read_toml, validate
 
 Mode = Literal["passenger", "cargo", "bus", "pedestrian"]
 MODES: tuple[str, ...] = ("passenger", "cargo", "bus", "pedestrian")
@@ -42,9 +43,9 @@ class CrossingPoint:
         return " / ".join(dict.fromkeys(self.names.values()))
 
 
-def load_crossing_points(jurisdictions: Collection[str]) -> dict[str, CrossingPoint]:
+def load_crossing_points(jurisdictions: Collection[str], root: Traversable | Any = DATA) -> dict[str, CrossingPoint]:
     result: dict[str, CrossingPoint] = {}
-    for path in files("crossing_points"):
+    for path in files("crossing_points", root):
         data = read_toml(path)
         for point_id, spec in data.items():
             schema = validate(CrossingPointSchema, spec, path, prefix=point_id)

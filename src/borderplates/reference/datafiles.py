@@ -54,9 +54,9 @@ def validate(model: type[M], data: Any, path: Traversable | Any, file_error: typ
         raise file_error(_name(path), key, _describe(error)) from None
 
 
-def files(folder: str) -> list[Traversable]:
-    """The TOML files of one data folder, in name order."""
-    return sorted((f for f in (DATA / folder).iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+def files(folder: str, root: Traversable | Any = DATA) -> list[Traversable]:
+    """The TOML files of one folder under ``root`` (the shipped data by default), in name order."""
+    return sorted((f for f in (root / folder).iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
 
 
 def _name(path: Traversable | Any) -> str:

@@ -13,12 +13,13 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from importlib.resources.abc import Traversable
+from typing import Any, Literal
 
 import pydantic
 
 from borderplates.errors import DataError
-from borderplates.reference.datafiles import Source, Strict, files, read_toml, validate
+from borderplates.reference.datafiles import DATA, Source, Strict, files, read_toml, validate
 
 PlateKind = Literal["standard", "taxi", "neutral", "diplomatic", "temporary"]
 
@@ -51,7 +52,7 @@ class JurisdictionSchema(Strict):
     scripts: tuple[Literal["Latn", "Cyrl"], ...]
     name: Mapping[Literal["en", "sq", "sr"], str]
     source: Source
-    areas: dict[str, str | AreaSchema] = {}
+    areas: dict[str, str | AreaSchema] = pydantic.Field(default_factory=dict)
     formats: tuple[FormatSchema, ...] = pydantic.Field(min_length=1)
 
 
@@ -109,10 +110,10 @@ class Jurisdiction:
         return self.names["en"]
 
 
-def load_jurisdictions() -> dict[str, Jurisdiction]:
-    """Every shipped jurisdiction, validated, by code."""
+def load_jurisdictions(root: Traversable | Any = DATA) -> dict[str, Jurisdiction]:
+    """Every jurisdiction under ``root`` (the shipped data by default), validated, by code."""
     result: dict[str, Jurisdiction] = {}
-    for path in files("jurisdictions"):
+    for path in files("jurisdictions", root):
         schema = validate(JurisdictionSchema, read_toml(path), path)
         if path.name != f"{schema.code.lower()}.toml":
             raise DataError(path.name, "code", f"{schema.code} must live in {schema.code.lower()}.toml")
@@ -129,7 +130,7 @@ def load_jurisdictions() -> dict[str, Jurisdiction]:
 def _build(schema: JurisdictionSchema, file: str) -> Jurisdiction:
     areas: dict[str, Area] = {}
     for code, value in schema.areas.items():
-        if unicodedata.normalize("NFC", code) != code or not code.isupper() and not code.isdigit():
+        if unicodedata.normalize("NFC", code) != code or (not code.isupper() and not code.isdigit()):
             raise DataError(file, f"areas.{code}", "area codes are upper-case letters or digits")
         spec = value if isinstance(value, AreaSchema) else AreaSchema(name=value)
         names = {k: v for k, v in {"sq": spec.name_sq, "sr": spec.name_sr}.items() if v}

@@ -19,10 +19,36 @@ from borderplates.reference.jurisdictions import Area, Jurisdiction, PlateFormat
 MAX_LENGTH = 20
 
 _CYRILLIC = {
-    "А": "A", "Б": "B", "В": "V", "Г": "G", "Д": "D", "Ђ": "Đ", "Е": "E", "Ж": "Ž", "З": "Z",
-    "И": "I", "Ј": "J", "К": "K", "Л": "L", "Љ": "LJ", "М": "M", "Н": "N", "Њ": "NJ", "О": "O",
-    "П": "P", "Р": "R", "С": "S", "Т": "T", "Ћ": "Ć", "У": "U", "Ф": "F", "Х": "H", "Ц": "C",
-    "Ч": "Č", "Џ": "DŽ", "Ш": "Š",
+    "А": "A",
+    "Б": "B",
+    "В": "V",
+    "Г": "G",
+    "Д": "D",
+    "Ђ": "Đ",
+    "Е": "E",
+    "Ж": "Ž",
+    "З": "Z",
+    "И": "I",
+    "Ј": "J",
+    "К": "K",
+    "Л": "L",
+    "Љ": "LJ",
+    "М": "M",
+    "Н": "N",
+    "Њ": "NJ",
+    "О": "O",
+    "П": "P",
+    "Р": "R",
+    "С": "S",
+    "Т": "T",
+    "Ћ": "Ć",
+    "У": "U",
+    "Ф": "F",
+    "Х": "H",
+    "Ц": "C",
+    "Ч": "Č",
+    "Џ": "DŽ",
+    "Ш": "Š",
 }
 _TABLE = str.maketrans(
     {
@@ -189,7 +215,6 @@ def _shapes(fmt: PlateFormat) -> list[str]:
 def is_valid(text: str, jurisdictions: Mapping[str, Jurisdiction]) -> bool:
     """Whether ``text`` reads as exactly one best plate."""
     try:
-        read_plate(text, jurisdictions).best
+        return bool(read_plate(text, jurisdictions).best)
     except ValidationError:
         return False
-    return True

@@ -1,0 +1,3 @@
+"""Importing this module registers every command group on the app."""
+
+from borderplates.cli import law  # noqa: F401

@@ -1,0 +1,196 @@
+"""Commands on plates and the law: plate, check, rules, reciprocity, data validate."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from borderplates import law, reference
+from borderplates.cli import JsonOption, app, console, emit_json, moment, parse_date
+from borderplates.errors import ValidationError
+from borderplates.services import law as services
+
+data_app = typer.Typer(help="The shipped data.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+@app.command()
+def plate(text: Annotated[str, typer.Argument(help="The plate as typed or read, e.g. 'NP 123-AB'.")], as_json: bool = JsonOption) -> None:
+    """Read a plate: issuer, registration area, kind, and every other reading it fits."""
+    reading = services.read_plate(text)
+    candidates = [services.candidate_json(c) for c in reading.candidates]
+    try:
+        best = services.plate_json(reading.best)
+    except ValidationError as ambiguous:
+        best, note = None, ambiguous.text
+    else:
+        note = None
+    if as_json:
+        emit_json({"text": text, "plate": best, "ambiguous": best is None, "candidates": candidates})
+        return
+    table = Table("issuer", "plate", "kind", "area", "score", "why", title=note or f"{text!r} reads as {best['canonical']}")  # type: ignore[index]
+    for c in candidates:
+        area = f"{c['area']['code']} {c['area']['name']}" if c["area"] else ""
+        table.add_row(c["issuer"], c["canonical"], c["kind"], area, str(c["score"]), "; ".join(c["reasons"]))
+    console.print(table)
+
+
+@app.command()
+def check(
+    plate_text: Annotated[str, typer.Argument(metavar="PLATE", help="The plate, e.g. 'NP 123-AB'.")],
+    entering: Annotated[str | None, typer.Option("--entering", help="Jurisdiction entered, e.g. XK.")] = None,
+    leaving: Annotated[str | None, typer.Option("--leaving", help="Jurisdiction left, e.g. XK.")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Local date; means noon of that day.")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="ISO 8601 date-time with offset.")] = None,
+    vehicle_class: Annotated[str, typer.Option("--class", help="Vehicle class.")] = "car",
+    resident: Annotated[str | None, typer.Option("--resident", help="Jurisdiction where the keeper resides.")] = None,
+    registered_on: Annotated[str | None, typer.Option("--registered-on", help="Date the registration was issued or renewed.")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """What the law requires of this vehicle at this moment, and what the officer must do."""
+    if (entering is None) == (leaving is None):
+        raise ValidationError("give exactly one of --entering or --leaving")
+    jurisdiction = entering or leaving
+    assert jurisdiction is not None
+    when = moment(on, at, jurisdiction)
+    registered = parse_date(registered_on, "--registered-on") if registered_on else None
+    ruling, notes = services.rule_for(
+        plate_text,
+        jurisdiction,
+        when,
+        "entry" if entering else "exit",
+        vehicle_class=vehicle_class,
+        resident=resident,
+        registered_on=registered,
+    )
+    result = services.check_json(ruling, ruling.decision, (*notes, *ruling.reasons))
+    if as_json:
+        emit_json(result)
+        return
+    console.print(f"[bold]{result['decision'].replace('_', ' ').upper()}[/bold]  {result['plate']['canonical']} ({result['plate']['issuer']})")
+    for reason in result["reasons"]:
+        console.print(f"  • {reason}", highlight=False)
+
+
+@app.command()
+def rules(
+    entering: Annotated[str | None, typer.Option("--entering", help="Only the rules of this jurisdiction.")] = None,
+    issuer: Annotated[str | None, typer.Option("--issuer", help="Only rules that can apply to plates of this issuer.")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """The history of the entry rules, version by version, with planned versions that never took effect."""
+    found = services.rules(entering, issuer)
+    if as_json:
+        emit_json({"rules": [services.rule_json(rule) for rule in found]})
+        return
+    table = Table("rule", "from", "status", "requirement", "enforcement", "source", title="Entry rules", show_lines=True)
+    for rule in found:
+        versions = sorted((*rule.versions, *rule.planned), key=lambda v: v.starts_at)
+        for index, version in enumerate(versions):
+            shown = services.version_json(version)
+            requirement = shown["requirement"]
+            enforcement = shown["enforcement"]
+            table.add_row(
+                f"{rule.id}\n[dim]{rule.jurisdiction} {rule.direction}: {rule.description}[/dim]" if index == 0 else "",
+                version.id,
+                version.status.replace("_", " "),
+                _requirement_text(requirement) if requirement else "end of rule",
+                (enforcement["phase"] + (f" {enforcement['fine']['amount']} {enforcement['fine']['currency']}" if enforcement["fine"] else ""))
+                if enforcement
+                else "",
+                f"{version.source.title} [{version.source.confidence}]",
+            )
+    console.print(table)
+
+
+def _requirement_text(requirement: dict) -> str:  # type: ignore[type-arg]
+    text = requirement["kind"]
+    if requirement["validity_days"]:
+        text += f", {requirement['validity_days']} days"
+    if requirement["fee"]:
+        text += f", {requirement['fee']['amount']} {requirement['fee']['currency']}"
+    return text
+
+
+@app.command()
+def reciprocity(
+    a: Annotated[str, typer.Argument(help="First jurisdiction, e.g. XK.")],
+    b: Annotated[str, typer.Argument(help="Second jurisdiction, e.g. RS.")],
+    on: Annotated[str | None, typer.Option("--on", help="Local date; means noon of that day.")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="ISO 8601 date-time with offset.")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Whether A and B treat each other's vehicles alike at a moment, and when they did not."""
+    result = services.reciprocity(a, b, moment(on, at, a))
+    comparison = result.comparison
+    payload = {
+        "a": result.a,
+        "b": result.b,
+        "at": comparison.at.isoformat(),
+        "symmetric": comparison.symmetric,
+        "a_to_b": {"vehicle": services.plate_json(comparison.a_to_b.vehicle.plate), **services.ruling_json(comparison.a_to_b)},
+        "b_to_a": {"vehicle": services.plate_json(comparison.b_to_a.vehicle.plate), **services.ruling_json(comparison.b_to_a)},
+        "asymmetric_periods": [{"from": p.start.isoformat(), "until": p.until.isoformat() if p.until else None} for p in result.periods],
+    }
+    if as_json:
+        emit_json(payload)
+        return
+    verdict = "treat each other's vehicles alike" if comparison.symmetric else "do NOT treat each other's vehicles alike"
+    console.print(f"[bold]{result.a} and {result.b} {verdict}[/bold] at {comparison.at.isoformat()}")
+    for key, (src, dst) in (("a_to_b", (result.a, result.b)), ("b_to_a", (result.b, result.a))):
+        side = payload[key]
+        console.print(f"  {src} vehicles entering {dst}: {_requirement_text(side['requirement'])} (rule {side['rule']['id']})")
+    console.print("Periods when they differed:")
+    for period in payload["asymmetric_periods"]:
+        console.print(f"  {period['from']} → {period['until'] or 'still'}")
+
+
+@data_app.command("validate")
+def validate(as_json: bool = JsonOption) -> None:
+    """Load and check every shipped data file, and every plate example and counterexample."""
+    data = reference.load()
+    the_law = law.load()
+    problems = []
+    for jurisdiction in data.jurisdictions.values():
+        for fmt in jurisdiction.formats:
+            for example in fmt.examples:
+                try:
+                    read = reference.parse_plate(example)
+                except ValidationError as error:
+                    problems.append(f"{fmt.id}: example {example!r}: {error.text}")
+                    continue
+                if read.format_id != fmt.id:
+                    problems.append(f"{fmt.id}: example {example!r} reads as {read.format_id}")
+            for counterexample in fmt.counterexamples:
+                if any(regex.match(reference.normalise(counterexample)) for regex, _, _ in fmt.regexes) and _fits_area(counterexample, fmt):
+                    problems.append(f"{fmt.id}: counterexample {counterexample!r} is accepted")
+    summary = {
+        "valid": not problems,
+        "jurisdictions": len(data.jurisdictions),
+        "plate_formats": sum(len(j.formats) for j in data.jurisdictions.values()),
+        "crossing_points": len(data.crossing_points),
+        "regimes": len(the_law.regimes),
+        "rules": len(the_law.rules),
+        "versions": sum(len(r.versions) + len(r.planned) for r in the_law.rules),
+        "problems": problems,
+    }
+    if as_json:
+        emit_json(summary)
+    else:
+        console.print(
+            f"{summary['jurisdictions']} jurisdictions, {summary['plate_formats']} plate formats, {summary['crossing_points']} crossing points, "
+            f"{summary['regimes']} regimes with {summary['rules']} rules and {summary['versions']} versions: "
+            + ("all valid" if not problems else "problems:")
+        )
+        for problem in problems:
+            console.print(f"  • {problem}")
+    if problems:
+        raise typer.Exit(1)
+
+
+def _fits_area(text: str, fmt: reference.PlateFormat) -> bool:
+    return not fmt.area_codes or any(
+        (m := regex.match(reference.normalise(text))) is not None and m.group("t0") in fmt.area_codes for regex, _, _ in fmt.regexes
+    )

@@ -1,0 +1,178 @@
+"""Use cases that need only the law: reading plates, rulings, rule history, reciprocity."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from borderplates import law, reference
+from borderplates.errors import AmbiguousPlate, ValidationError
+from borderplates.law import Comparison, Period, Rule, Ruling, Vehicle, Version
+from borderplates.reference import Candidate, Plate, PlateReading
+
+
+@dataclass(frozen=True)
+class PlateChoice:
+    """The plate a check goes by, and why it was read that way."""
+
+    plate: Plate
+    reasons: tuple[str, ...]
+
+
+def read_plate(text: str) -> PlateReading:
+    return reference.read_plate(text)
+
+
+def choose_plate(text: str, context: Collection[str]) -> PlateChoice:
+    """Read ``text``; when two readings rank equal, prefer those of the jurisdictions in ``context``."""
+    reading = reference.read_plate(text)
+    try:
+        plate = reading.best
+        reasons: list[str] = []
+    except AmbiguousPlate as ambiguous:
+        inside = [c for c in ambiguous.candidates if c.plate.issuer in context]
+        if len(inside) != 1:
+            raise
+        plate = inside[0].plate
+        others = ", ".join(f"{c.plate.issuer} {c.plate.canonical}" for c in ambiguous.candidates if c is not inside[0])
+        reasons = [f"read as {plate.issuer} {plate.canonical}: it also fits {others}, but this border joins {' and '.join(sorted(context))}"]
+    alternatives = [c for c in reading.candidates if c.plate != plate]
+    if alternatives and not reasons:
+        others = ", ".join(f"{c.plate.issuer} {c.plate.canonical}" for c in alternatives)
+        reasons.append(f"read as {plate.issuer} {plate.canonical}, the best fit; it would also fit {others}")
+    return PlateChoice(plate, tuple(reasons))
+
+
+def border_context(jurisdiction: str, point_id: str | None = None) -> frozenset[str]:
+    """The jurisdictions that meet where the check happens: the crossing point's, or the regimes'."""
+    if point_id is not None:
+        return frozenset(reference.crossing_point(point_id).between)
+    return frozenset(code for regime in law.load().regimes if jurisdiction in regime.jurisdictions for code in regime.jurisdictions)
+
+
+def rule_for(
+    plate_text: str,
+    jurisdiction: str,
+    at: dt.datetime,
+    direction: str = "entry",
+    *,
+    point_id: str | None = None,
+    vehicle_class: str = "car",
+    resident: str | None = None,
+    registered_on: dt.date | None = None,
+) -> tuple[Ruling, tuple[str, ...]]:
+    """The law's ruling for a vehicle that holds nothing yet, with the reasons for the plate reading."""
+    code = reference.jurisdiction(jurisdiction).code
+    if resident is not None:
+        resident = reference.jurisdiction(resident).code
+    choice = choose_plate(plate_text, border_context(code, point_id))
+    vehicle = Vehicle(choice.plate, vehicle_class, resident, registered_on)
+    ruling = law.load().requirement_for(vehicle, code, at, direction)
+    warnings = _validity_warnings(choice.plate, ruling.local_at.date())
+    return ruling, (*choice.reasons, *warnings)
+
+
+def _validity_warnings(plate: Plate, day: dt.date) -> tuple[str, ...]:
+    fmt = reference.load().format(plate.format_id)
+    if not fmt.is_valid_on(day):
+        return (f"{fmt.description} plates are no longer valid since {fmt.valid_until}",)
+    return ()
+
+
+def rules(jurisdiction: str | None = None, issuer: str | None = None) -> tuple[Rule, ...]:
+    code = reference.jurisdiction(jurisdiction).code if jurisdiction else None
+    issuer_code = reference.jurisdiction(issuer).code if issuer else None
+    return law.load().rules_for(code, issuer_code)
+
+
+@dataclass(frozen=True)
+class Reciprocity:
+    a: str
+    b: str
+    comparison: Comparison
+    periods: tuple[Period, ...]
+
+
+def reciprocity(a: str, b: str, at: dt.datetime) -> Reciprocity:
+    code_a, code_b = reference.jurisdiction(a).code, reference.jurisdiction(b).code
+    if code_a == code_b:
+        raise ValidationError("reciprocity compares two different jurisdictions")
+    the_law = law.load()
+    return Reciprocity(code_a, code_b, law.compare(the_law, code_a, code_b, at), law.asymmetric_periods(the_law, code_a, code_b))
+
+
+def local_noon(day: dt.date, jurisdiction: str) -> dt.datetime:
+    """Noon of a local calendar day in the jurisdiction's time zone."""
+    return dt.datetime.combine(day, dt.time(12), ZoneInfo(reference.jurisdiction(jurisdiction).timezone))
+
+
+# JSON shapes shared by every interface --------------------------------------------------
+
+
+def plate_json(plate: Plate) -> dict[str, Any]:
+    area = {"code": plate.area.code, "name": plate.area.name, "territory": plate.area.territory} if plate.area else None
+    return {"canonical": plate.canonical, "issuer": plate.issuer, "area": area, "kind": plate.kind, "format": plate.format_id}
+
+
+def candidate_json(candidate: Candidate) -> dict[str, Any]:
+    return {**plate_json(candidate.plate), "score": candidate.score, "reasons": list(candidate.reasons)}
+
+
+def version_json(version: Version) -> dict[str, Any]:
+    requirement = version.requirement
+    enforcement = version.enforcement
+    return {
+        "effective_from": version.id,
+        "status": version.status,
+        "requirement": requirement_json(requirement) if requirement else None,
+        "enforcement": {"phase": enforcement.phase, "fine": enforcement.fine.as_json() if enforcement.fine else None} if enforcement else None,
+        "decision": version.decision,
+        "note": version.note,
+        "source": {"title": version.source.title, "url": version.source.url, "confidence": version.source.confidence},
+    }
+
+
+def requirement_json(requirement: law.Requirement) -> dict[str, Any]:
+    return {
+        "kind": requirement.kind,
+        "validity_days": requirement.validity_days,
+        "fee": requirement.fee.as_json() if requirement.fee else None,
+    }
+
+
+def ruling_json(ruling: Ruling) -> dict[str, Any]:
+    version = version_json(ruling.version)
+    return {
+        "requirement": version["requirement"],
+        "enforcement": version["enforcement"],
+        "rule": {"id": ruling.rule.id, "effective_from": version["effective_from"], "source": version["source"], "note": version["note"]},
+    }
+
+
+def check_json(ruling: Ruling, decision: str, reasons: tuple[str, ...]) -> dict[str, Any]:
+    """The answer to a check, as every interface shows it."""
+    entering = ruling.direction == "entry"
+    return {
+        "plate": plate_json(ruling.vehicle.plate),
+        "entering": ruling.jurisdiction if entering else None,
+        "leaving": None if entering else ruling.jurisdiction,
+        "at": ruling.at.isoformat(),
+        **ruling_json(ruling),
+        "decision": decision,
+        "reasons": list(reasons),
+    }
+
+
+def rule_json(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "jurisdiction": rule.jurisdiction,
+        "direction": rule.direction,
+        "description": rule.description,
+        "when": rule.conditions,
+        "versions": [version_json(v) for v in rule.versions],
+        "planned": [version_json(v) for v in rule.planned],
+    }
