@@ -33,7 +33,7 @@ def emit_json(payload: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
 
 
-def moment(on: str | None, at: str | None, jurisdiction: str) -> dt.datetime:
+def moment(on: str | None, at: str | None, jurisdiction: str | None) -> dt.datetime:
     """``--on DATE`` is local noon of that date; ``--at`` is ISO 8601 with an offset; neither is now."""
     if on and at:
         raise ValidationError("give --on or --at, not both")
@@ -46,6 +46,8 @@ def moment(on: str | None, at: str | None, jurisdiction: str) -> dt.datetime:
             raise ValidationError(f"--at {at!r} needs a UTC offset, e.g. {at}+02:00")
         return value
     if on:
+        if jurisdiction is None:
+            raise ValidationError("--on needs a jurisdiction to know the local time zone; give --at with an offset")
         return law_services.local_noon(parse_date(on, "--on"), jurisdiction)
     return dt.datetime.now(dt.UTC)
 

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from borderplates import law, reference
-from borderplates.cli import JsonOption, app, console, emit_json, moment, parse_date
+from borderplates.cli import JsonOption, app, console, emit_json, moment
 from borderplates.errors import ValidationError
 from borderplates.services import law as services
 
@@ -35,43 +35,6 @@ def plate(text: Annotated[str, typer.Argument(help="The plate as typed or read, 
         area = f"{c['area']['code']} {c['area']['name']}" if c["area"] else ""
         table.add_row(c["issuer"], c["canonical"], c["kind"], area, str(c["score"]), "; ".join(c["reasons"]))
     console.print(table)
-
-
-@app.command()
-def check(
-    plate_text: Annotated[str, typer.Argument(metavar="PLATE", help="The plate, e.g. 'NP 123-AB'.")],
-    entering: Annotated[str | None, typer.Option("--entering", help="Jurisdiction entered, e.g. XK.")] = None,
-    leaving: Annotated[str | None, typer.Option("--leaving", help="Jurisdiction left, e.g. XK.")] = None,
-    on: Annotated[str | None, typer.Option("--on", help="Local date; means noon of that day.")] = None,
-    at: Annotated[str | None, typer.Option("--at", help="ISO 8601 date-time with offset.")] = None,
-    vehicle_class: Annotated[str, typer.Option("--class", help="Vehicle class.")] = "car",
-    resident: Annotated[str | None, typer.Option("--resident", help="Jurisdiction where the keeper resides.")] = None,
-    registered_on: Annotated[str | None, typer.Option("--registered-on", help="Date the registration was issued or renewed.")] = None,
-    as_json: bool = JsonOption,
-) -> None:
-    """What the law requires of this vehicle at this moment, and what the officer must do."""
-    if (entering is None) == (leaving is None):
-        raise ValidationError("give exactly one of --entering or --leaving")
-    jurisdiction = entering or leaving
-    assert jurisdiction is not None
-    when = moment(on, at, jurisdiction)
-    registered = parse_date(registered_on, "--registered-on") if registered_on else None
-    ruling, notes = services.rule_for(
-        plate_text,
-        jurisdiction,
-        when,
-        "entry" if entering else "exit",
-        vehicle_class=vehicle_class,
-        resident=resident,
-        registered_on=registered,
-    )
-    result = services.check_json(ruling, ruling.decision, (*notes, *ruling.reasons))
-    if as_json:
-        emit_json(result)
-        return
-    console.print(f"[bold]{result['decision'].replace('_', ' ').upper()}[/bold]  {result['plate']['canonical']} ({result['plate']['issuer']})")
-    for reason in result["reasons"]:
-        console.print(f"  • {reason}", highlight=False)
 
 
 @app.command()
@@ -181,8 +144,7 @@ def validate(as_json: bool = JsonOption) -> None:
     else:
         console.print(
             f"{summary['jurisdictions']} jurisdictions, {summary['plate_formats']} plate formats, {summary['crossing_points']} crossing points, "
-            f"{summary['regimes']} regimes with {summary['rules']} rules and {summary['versions']} versions: "
-            + ("all valid" if not problems else "problems:")
+            f"{summary['regimes']} regimes with {summary['rules']} rules and {summary['versions']} versions: " + ("all valid" if not problems else "problems:")
         )
         for problem in problems:
             console.print(f"  • {problem}")

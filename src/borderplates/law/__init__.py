@@ -26,6 +26,7 @@ __all__ = [
     "asymmetric_periods",
     "compare",
     "load",
+    "load_regimes",
 ]
 
 

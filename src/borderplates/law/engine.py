@@ -82,9 +82,7 @@ class Law:
             for direction in ("entry", "exit"):
                 for issuer in reference.jurisdictions:
                     self._index[(code, direction, issuer)] = tuple(
-                        rule
-                        for rule in rules
-                        if rule.jurisdiction == code and rule.direction == direction and (rule.issuers is None or issuer in rule.issuers)
+                        rule for rule in rules if rule.jurisdiction == code and rule.direction == direction and (rule.issuers is None or issuer in rule.issuers)
                     )
 
     def requirement_for(self, vehicle: Vehicle, jurisdiction: str, at: dt.datetime, direction: str = "entry") -> Ruling:

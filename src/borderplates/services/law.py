@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +15,24 @@ from borderplates import law, reference
 from borderplates.errors import AmbiguousPlate, ValidationError
 from borderplates.law import Comparison, Period, Rule, Ruling, Vehicle, Version
 from borderplates.reference import Candidate, Plate, PlateReading
+
+
+def current_law() -> law.Law:
+    """The law in force for this process: the shipped rules, or the regimes in
+    ``$BORDERPLATES_DATA_ROOT/rules/`` when that variable is set (a ministry's own
+    rule files, or a frozen test regime)."""
+    return _law_from(os.environ.get("BORDERPLATES_DATA_ROOT") or None)
+
+
+@cache
+def _law_from(root: str | None) -> law.Law:
+    if root is None:
+        return law.load()
+    folder = Path(root)
+    if not (folder / "rules").is_dir():
+        raise ValidationError(f"BORDERPLATES_DATA_ROOT={root} has no rules/ folder")
+    data = reference.load()
+    return law.Law(law.load_regimes(data, folder), data)
 
 
 @dataclass(frozen=True)
@@ -50,7 +71,7 @@ def border_context(jurisdiction: str, point_id: str | None = None) -> frozenset[
     """The jurisdictions that meet where the check happens: the crossing point's, or the regimes'."""
     if point_id is not None:
         return frozenset(reference.crossing_point(point_id).between)
-    return frozenset(code for regime in law.load().regimes if jurisdiction in regime.jurisdictions for code in regime.jurisdictions)
+    return frozenset(code for regime in current_law().regimes if jurisdiction in regime.jurisdictions for code in regime.jurisdictions)
 
 
 def rule_for(
@@ -70,7 +91,7 @@ def rule_for(
         resident = reference.jurisdiction(resident).code
     choice = choose_plate(plate_text, border_context(code, point_id))
     vehicle = Vehicle(choice.plate, vehicle_class, resident, registered_on)
-    ruling = law.load().requirement_for(vehicle, code, at, direction)
+    ruling = current_law().requirement_for(vehicle, code, at, direction)
     warnings = _validity_warnings(choice.plate, ruling.local_at.date())
     return ruling, (*choice.reasons, *warnings)
 
@@ -85,7 +106,7 @@ def _validity_warnings(plate: Plate, day: dt.date) -> tuple[str, ...]:
 def rules(jurisdiction: str | None = None, issuer: str | None = None) -> tuple[Rule, ...]:
     code = reference.jurisdiction(jurisdiction).code if jurisdiction else None
     issuer_code = reference.jurisdiction(issuer).code if issuer else None
-    return law.load().rules_for(code, issuer_code)
+    return current_law().rules_for(code, issuer_code)
 
 
 @dataclass(frozen=True)
@@ -100,7 +121,7 @@ def reciprocity(a: str, b: str, at: dt.datetime) -> Reciprocity:
     code_a, code_b = reference.jurisdiction(a).code, reference.jurisdiction(b).code
     if code_a == code_b:
         raise ValidationError("reciprocity compares two different jurisdictions")
-    the_law = law.load()
+    the_law = current_law()
     return Reciprocity(code_a, code_b, law.compare(the_law, code_a, code_b, at), law.asymmetric_periods(the_law, code_a, code_b))
 
 

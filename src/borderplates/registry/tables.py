@@ -1,0 +1,165 @@
+"""The registry's tables (SQLAlchemy Core). Every change to them is an Alembic migration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(sa.TypeDecorator[dt.datetime]):
+    """Aware datetimes stored in UTC, returned aware on every database."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+REGISTRATION_STATUSES = ("active", "returned", "cancelled", "expired")
+
+vehicles = sa.Table(
+    "vehicles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("issuer", sa.String(2), nullable=False),
+    sa.Column("plate", sa.String(20), nullable=False),
+    sa.Column("plate_kind", sa.String(20), nullable=False),
+    sa.Column("area_code", sa.String(3)),
+    sa.Column("vin", sa.String(17)),
+    sa.Column("vehicle_class", sa.String(20), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("issuer", "plate"),
+)
+
+temporary_registrations = sa.Table(
+    "temporary_registrations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("number", sa.String(11), nullable=False, unique=True),
+    sa.Column("vehicle_id", sa.Integer, sa.ForeignKey("vehicles.id"), nullable=False),
+    sa.Column("jurisdiction", sa.String(2), nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_until", sa.Date, nullable=False),
+    sa.Column("fee_minor", sa.Integer, nullable=False),
+    sa.Column("fee_currency", sa.String(3), nullable=False),
+    sa.Column("rule_id", sa.String(100), nullable=False),
+    sa.Column("rule_version", sa.String(25), nullable=False),
+    sa.Column("issued_at", UTCDateTime, nullable=False),
+    sa.Column("issuing_point", sa.String(60), nullable=False),
+    sa.Column("clerk", sa.String(60), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("status_changed_at", UTCDateTime, nullable=False),
+    sa.Column("status_reason", sa.String(200)),
+    sa.Column("renews_id", sa.Integer, sa.ForeignKey("temporary_registrations.id")),
+    sa.Column("request_key", sa.String(100), unique=True),
+    sa.CheckConstraint("status in ('active', 'returned', 'cancelled', 'expired')", name="status"),
+    sa.CheckConstraint("valid_until >= valid_from", name="validity"),
+    sa.Index("ix_temporary_registrations_vehicle", "vehicle_id", "jurisdiction", "valid_until"),
+    sa.Index(
+        "uq_temporary_registrations_one_active",
+        "vehicle_id",
+        "jurisdiction",
+        unique=True,
+        sqlite_where=sa.text("status = 'active'"),
+        postgresql_where=sa.text("status = 'active'"),
+    ),
+    sa.Index("ix_temporary_registrations_due", "status", "valid_until"),
+)
+
+sticker_issuances = sa.Table(
+    "sticker_issuances",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("vehicle_id", sa.Integer, sa.ForeignKey("vehicles.id"), nullable=False),
+    sa.Column("jurisdiction", sa.String(2), nullable=False),
+    sa.Column("rule_id", sa.String(100), nullable=False),
+    sa.Column("rule_version", sa.String(25), nullable=False),
+    sa.Column("issued_at", UTCDateTime, nullable=False),
+    sa.Column("point", sa.String(60), nullable=False),
+    sa.Column("officer", sa.String(60), nullable=False),
+    sa.Column("request_key", sa.String(100), unique=True),
+    sa.UniqueConstraint("vehicle_id", "jurisdiction", "rule_id", "rule_version"),
+)
+
+enforcement_actions = sa.Table(
+    "enforcement_actions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("vehicle_id", sa.Integer, sa.ForeignKey("vehicles.id"), nullable=False),
+    sa.Column("jurisdiction", sa.String(2), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("phase", sa.String(20), nullable=False),
+    sa.Column("amount_minor", sa.Integer),
+    sa.Column("currency", sa.String(3)),
+    sa.Column("rule_id", sa.String(100), nullable=False),
+    sa.Column("rule_version", sa.String(25), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("point", sa.String(60), nullable=False),
+    sa.Column("officer", sa.String(60), nullable=False),
+    sa.Column("note", sa.String(200)),
+    sa.Column("request_key", sa.String(100), unique=True),
+    sa.CheckConstraint("kind in ('warning', 'fine')", name="kind"),
+    sa.Index("ix_enforcement_actions_vehicle", "vehicle_id", "at"),
+)
+
+crossings = sa.Table(
+    "crossings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("vehicle_id", sa.Integer, sa.ForeignKey("vehicles.id"), nullable=False),
+    sa.Column("point", sa.String(20), nullable=False),
+    sa.Column("direction", sa.String(5), nullable=False),
+    sa.Column("jurisdiction", sa.String(2), nullable=False),
+    sa.Column("mode", sa.String(12), nullable=False),
+    sa.Column("lane", sa.String(20)),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("decision", sa.String(40), nullable=False),
+    sa.Column("rule_id", sa.String(100)),
+    sa.Column("rule_version", sa.String(25)),
+    sa.Column("registration_id", sa.Integer, sa.ForeignKey("temporary_registrations.id")),
+    sa.Column("officer", sa.String(60), nullable=False),
+    sa.Column("request_key", sa.String(100), unique=True),
+    sa.CheckConstraint("direction in ('entry', 'exit')", name="direction"),
+    sa.Index("ix_crossings_vehicle", "vehicle_id", "at"),
+    sa.Index("ix_crossings_point", "point", "at"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("actor", sa.String(60), nullable=False),
+    sa.Column("point", sa.String(60)),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("entity", sa.String(40), nullable=False),
+    sa.Column("entity_id", sa.Integer, nullable=False),
+    sa.Column("before", sa.JSON),
+    sa.Column("after", sa.JSON),
+    sa.Column("reason", sa.String(200)),
+    sa.Index("ix_audit_log_entity", "entity", "entity_id"),
+)
