@@ -102,7 +102,7 @@ sticker_issuances = sa.Table(
     sa.Column("point", sa.String(60), nullable=False),
     sa.Column("officer", sa.String(60), nullable=False),
     sa.Column("request_key", sa.String(100), unique=True),
-    sa.UniqueConstraint("vehicle_id", "jurisdiction", "rule_id", "rule_version"),
+    sa.UniqueConstraint("vehicle_id", "jurisdiction", "rule_id", "rule_version", name="uq_sticker_issuances_once_per_rule"),
 )
 
 enforcement_actions = sa.Table(

@@ -81,7 +81,7 @@ def upgrade() -> None:
         sa.Column("request_key", sa.String(100)),
         sa.PrimaryKeyConstraint("id", name="pk_sticker_issuances"),
         sa.UniqueConstraint("request_key", name="uq_sticker_issuances_request_key"),
-        sa.UniqueConstraint("vehicle_id", "jurisdiction", "rule_id", "rule_version", name="uq_sticker_issuances_vehicle_id_jurisdiction_rule_id_rule_version"),
+        sa.UniqueConstraint("vehicle_id", "jurisdiction", "rule_id", "rule_version", name="uq_sticker_issuances_once_per_rule"),
         sa.ForeignKeyConstraint(["vehicle_id"], ["vehicles.id"], name="fk_sticker_issuances_vehicle_id_vehicles"),
     )
     op.create_table(
