@@ -1,4 +1,8 @@
-"""The ``borderplates`` command, end to end, as a user runs it (one process per call)."""
+"""The ``borderplates`` command, end to end, as a user runs it (one process per call).
+
+Each test gets its own registry directory: ``check`` opens (and on first use
+creates) the embedded registry, and tests never touch the user's own.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,34 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 COMMAND = Path(sys.executable).parent / "borderplates"
-ENV = {**os.environ, "PYTHONUTF8": "1", "COLUMNS": "250", "NO_COLOR": "1"}
+Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(COMMAND), *args], capture_output=True, text=True, env=ENV, timeout=60, check=False)
+@pytest.fixture
+def run(tmp_path: Path) -> Run:
+    """Run ``borderplates`` with a private registry directory and no data overrides."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BORDERPLATES_")}
+    env.update(PYTHONUTF8="1", COLUMNS="250", NO_COLOR="1", BORDERPLATES_DATA_DIR=str(tmp_path / "registry"))
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(COMMAND), *args], capture_output=True, text=True, env=env, timeout=60, check=False)
+
+    return run
 
 
-def run_json(*args: str) -> dict[str, Any]:
-    done = run(*args, "--json")
+@pytest.fixture
+def run_json(run: Run) -> Callable[..., dict[str, Any]]:
+    return lambda *args: _json(run(*args, "--json"))
+
+
+def _json(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     payload = json.loads(done.stdout)
@@ -28,7 +45,7 @@ def run_json(*args: str) -> dict[str, Any]:
     return payload
 
 
-def test_check_a_serbian_plate_entering_kosovo_after_20_september_2021() -> None:
+def test_check_a_serbian_plate_entering_kosovo_after_20_september_2021(run_json: Callable[..., dict[str, Any]]) -> None:
     result = run_json("check", "NP 123-AB", "--entering", "XK", "--on", "2021-09-27")
     assert result["plate"]["canonical"] == "NP 123-AB"
     assert result["plate"]["issuer"] == "RS"
@@ -44,7 +61,7 @@ def test_check_a_serbian_plate_entering_kosovo_after_20_september_2021() -> None
     assert result["reasons"]
 
 
-def test_check_at_a_moment_with_an_offset() -> None:
+def test_check_at_a_moment_with_an_offset(run_json: Callable[..., dict[str, Any]]) -> None:
     before = run_json("check", "NP 123-AB", "--entering", "XK", "--at", "2021-10-04T07:59:00+02:00")
     assert (before["requirement"]["kind"], before["decision"]) == ("temporary_registration", "issue_temporary_registration")
     after = run_json("check", "np123ab", "--entering", "XK", "--at", "2021-10-04T06:00:00+00:00")
@@ -53,7 +70,7 @@ def test_check_at_a_moment_with_an_offset() -> None:
     assert after["at"] == "2021-10-04T06:00:00+00:00"
 
 
-def test_check_leaving_kosovo() -> None:
+def test_check_leaving_kosovo(run_json: Callable[..., dict[str, Any]]) -> None:
     result = run_json("check", "NP 123-AB", "--leaving", "XK", "--on", "2021-09-27")
     assert (result["entering"], result["leaving"]) == (None, "XK")
     assert result["requirement"]["kind"] == "none"
@@ -61,7 +78,7 @@ def test_check_leaving_kosovo() -> None:
     assert result["decision"] == "admit"
 
 
-def test_reciprocity_between_kosovo_and_serbia_in_june_2021() -> None:
+def test_reciprocity_between_kosovo_and_serbia_in_june_2021(run_json: Callable[..., dict[str, Any]]) -> None:
     result = run_json("reciprocity", "XK", "RS", "--on", "2021-06-01")
     assert (result["a"], result["b"]) == ("XK", "RS")
     assert result["symmetric"] is False
@@ -73,7 +90,7 @@ def test_reciprocity_between_kosovo_and_serbia_in_june_2021() -> None:
     ]
 
 
-def test_plate_lists_the_best_reading_and_the_others() -> None:
+def test_plate_lists_the_best_reading_and_the_others(run_json: Callable[..., dict[str, Any]]) -> None:
     result = run_json("plate", "бг 123-аб")
     assert result["plate"]["canonical"] == "BG 123-AB"
     assert result["plate"]["issuer"] == "RS"
@@ -82,7 +99,7 @@ def test_plate_lists_the_best_reading_and_the_others() -> None:
     assert result["candidates"][0]["score"] > result["candidates"][1]["score"]
 
 
-def test_rules_lists_every_rule_with_its_history_and_planned_versions() -> None:
+def test_rules_lists_every_rule_with_its_history_and_planned_versions(run_json: Callable[..., dict[str, Any]]) -> None:
     result = run_json("rules")
     rules = {rule["id"]: rule for rule in result["rules"]}
     assert "xk_rs.rs_plates_entering_xk" in rules
@@ -93,7 +110,7 @@ def test_rules_lists_every_rule_with_its_history_and_planned_versions() -> None:
     assert {v["status"] for v in planned} == {"postponed", "cancelled"}
 
 
-def test_rules_entering_kosovo_for_serbian_plates_as_a_table() -> None:
+def test_rules_entering_kosovo_for_serbian_plates_as_a_table(run: Run) -> None:
     done = run("rules", "--entering", "XK", "--issuer", "RS")
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
@@ -104,7 +121,7 @@ def test_rules_entering_kosovo_for_serbian_plates_as_a_table() -> None:
     assert "postponed" in done.stdout
 
 
-def test_data_validate_reports_valid() -> None:
+def test_data_validate_reports_valid(run_json: Callable[..., dict[str, Any]]) -> None:
     result = run_json("data", "validate")
     assert result["valid"] is True
     assert result["problems"] == []
@@ -127,7 +144,7 @@ BAD_INPUTS = {
 
 
 @pytest.mark.parametrize(("args", "mentions"), BAD_INPUTS.values(), ids=BAD_INPUTS.keys())
-def test_bad_input_prints_one_line_on_stderr_and_exits_with_2(args: list[str], mentions: str) -> None:
+def test_bad_input_prints_one_line_on_stderr_and_exits_with_2(run: Run, args: list[str], mentions: str) -> None:
     done = run(*args)
     assert done.returncode == 2
     assert done.stdout == ""

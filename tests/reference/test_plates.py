@@ -265,7 +265,7 @@ def test_errors_say_what_is_wrong(text: str, words: list[str]) -> None:
         assert word in str(caught.value)
 
 
-@pytest.mark.parametrize("junk", [None, 5, 1.5, b"NP 123-AB", object(), ["NP 123-AB"]], ids=repr)
+@pytest.mark.parametrize("junk", [None, 5, 1.5, b"NP 123-AB", object(), ["NP 123-AB"]], ids=["None", "int", "float", "bytes", "object", "list"])
 def test_input_that_is_not_text_raises_invalid_plate(junk: object) -> None:
     with pytest.raises(InvalidPlate) as caught:
         reference.parse_plate(junk)  # type: ignore[arg-type]
@@ -273,7 +273,11 @@ def test_input_that_is_not_text_raises_invalid_plate(junk: object) -> None:
     assert "text" in str(caught.value)
 
 
-@pytest.mark.parametrize("junk", [None, "", "€", object(), " ", "-", "---", "A" * 100, "BC 123-AB", "BT1234AB"], ids=repr)
+@pytest.mark.parametrize(
+    "junk",
+    [None, "", "€", object(), " ", "-", "---", "A" * 100, "BC 123-AB", "BT1234AB"],
+    ids=["None", "empty", "euro", "object", "space", "hyphen", "hyphens", "100-letters", "ambiguous-area", "ambiguous-issuer"],
+)
 def test_is_valid_is_false_for_junk_and_never_raises(junk: object) -> None:
     assert plates.is_valid(junk, DATA.jurisdictions) is False  # type: ignore[arg-type]
 

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from borderplates import law, reference
 from borderplates.cli import JsonOption, app, console, emit_json, moment
 from borderplates.errors import ValidationError
 from borderplates.services import law as services
@@ -112,47 +111,17 @@ def reciprocity(
 
 @data_app.command("validate")
 def validate(as_json: bool = JsonOption) -> None:
-    """Load and check every shipped data file, and every plate example and counterexample."""
-    data = reference.load()
-    the_law = law.load()
-    problems = []
-    for jurisdiction in data.jurisdictions.values():
-        for fmt in jurisdiction.formats:
-            for example in fmt.examples:
-                try:
-                    read = reference.parse_plate(example)
-                except ValidationError as error:
-                    problems.append(f"{fmt.id}: example {example!r}: {error.text}")
-                    continue
-                if read.format_id != fmt.id:
-                    problems.append(f"{fmt.id}: example {example!r} reads as {read.format_id}")
-            for counterexample in fmt.counterexamples:
-                if any(regex.match(reference.normalise(counterexample)) for regex, _, _ in fmt.regexes) and _fits_area(counterexample, fmt):
-                    problems.append(f"{fmt.id}: counterexample {counterexample!r} is accepted")
-    summary = {
-        "valid": not problems,
-        "jurisdictions": len(data.jurisdictions),
-        "plate_formats": sum(len(j.formats) for j in data.jurisdictions.values()),
-        "crossing_points": len(data.crossing_points),
-        "regimes": len(the_law.regimes),
-        "rules": len(the_law.rules),
-        "versions": sum(len(r.versions) + len(r.planned) for r in the_law.rules),
-        "problems": problems,
-    }
+    """Load and check every data file in use, and every plate example and counterexample."""
+    summary = services.validate_data()
     if as_json:
         emit_json(summary)
     else:
         console.print(
             f"{summary['jurisdictions']} jurisdictions, {summary['plate_formats']} plate formats, {summary['crossing_points']} crossing points, "
-            f"{summary['regimes']} regimes with {summary['rules']} rules and {summary['versions']} versions: " + ("all valid" if not problems else "problems:")
+            f"{summary['regimes']} regimes with {summary['rules']} rules and {summary['versions']} versions: "
+            + ("all valid" if summary["valid"] else "problems:")
         )
-        for problem in problems:
+        for problem in summary["problems"]:
             console.print(f"  • {problem}")
-    if problems:
+    if not summary["valid"]:
         raise typer.Exit(1)
-
-
-def _fits_area(text: str, fmt: reference.PlateFormat) -> bool:
-    return not fmt.area_codes or any(
-        (m := regex.match(reference.normalise(text))) is not None and m.group("t0") in fmt.area_codes for regex, _, _ in fmt.regexes
-    )

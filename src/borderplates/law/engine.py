@@ -26,7 +26,10 @@ class Vehicle:
 
 @dataclass(frozen=True)
 class Ruling:
-    """What the law of ``jurisdiction`` requires of ``vehicle`` at ``at``, and on what basis."""
+    """What the law of ``jurisdiction`` requires of ``vehicle`` at ``at``, and on what basis.
+
+    ``decision`` is what the officer must do for a vehicle that holds nothing yet.
+    """
 
     vehicle: Vehicle
     jurisdiction: str
@@ -34,21 +37,12 @@ class Ruling:
     at: dt.datetime
     rule: Rule
     version: Version
-
-    @property
-    def requirement(self) -> Requirement:
-        assert self.version.requirement is not None  # a ruling is never made from an end
-        return self.version.requirement
+    requirement: Requirement
+    decision: str
 
     @property
     def enforcement(self) -> Enforcement | None:
         return self.version.enforcement
-
-    @property
-    def decision(self) -> str:
-        """What the officer must do for a vehicle that holds nothing yet."""
-        assert self.version.decision is not None
-        return self.version.decision
 
     @property
     def local_at(self) -> dt.datetime:
@@ -110,8 +104,8 @@ class Law:
                 continue
             fitting = True
             version = rule.version_at(timestamp)
-            if version is None:
-                continue
+            if version is None or version.requirement is None or version.decision is None:
+                continue  # before the rule's first version, or after its end
             if rule.registered_after is not None:
                 if vehicle.registered_on is None:
                     raise MissingFact(
@@ -121,7 +115,7 @@ class Law:
                     )
                 if vehicle.registered_on <= rule.registered_after:
                     continue
-            return Ruling(vehicle, jurisdiction, direction, at, rule, version)
+            return Ruling(vehicle, jurisdiction, direction, at, rule, version, version.requirement, version.decision)
         raise NoRuleData(self._no_data_message(vehicle, jurisdiction, at, direction, rules if fitting else ()))
 
     def rules_for(self, jurisdiction: str | None = None, issuer: str | None = None) -> tuple[Rule, ...]:

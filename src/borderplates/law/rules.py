@@ -163,12 +163,9 @@ class Rule:
     timezone: ZoneInfo
 
     def version_at(self, timestamp: float) -> Version | None:
-        """The version in force at a POSIX ``timestamp``; None before the first or after an end."""
+        """The version in force at a POSIX ``timestamp`` (an end is a version without requirement); None before the first."""
         index = bisect_right(self.starts, timestamp) - 1
-        if index < 0:
-            return None
-        version = self.versions[index]
-        return version if version.requirement is not None else None
+        return self.versions[index] if index >= 0 else None
 
     @property
     def conditions(self) -> dict[str, Any]:

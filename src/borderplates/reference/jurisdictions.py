@@ -20,6 +20,7 @@ import pydantic
 
 from borderplates.errors import DataError
 from borderplates.reference.datafiles import DATA, Source, Strict, files, read_toml, validate
+from borderplates.reference.text import normalise
 
 PlateKind = Literal["standard", "taxi", "neutral", "diplomatic", "temporary"]
 
@@ -88,6 +89,15 @@ class PlateFormat:
     source: Source
     regexes: tuple[tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...]], ...]
     area_codes: Mapping[str, tuple[str, ...]]
+
+    def accepts(self, text: str) -> bool:
+        """Whether ``text`` (normalised) fits this format, registration area included."""
+        normal = normalise(text)
+        for regex, tokens, _ in self.regexes:
+            match = regex.match(normal)
+            if match and (tokens[0] != "@" or match.group("t0") in self.area_codes):
+                return True
+        return False
 
     def is_valid_on(self, day: dt.date) -> bool:
         """Whether plates of this format are valid on ``day`` (issuance dates aside)."""

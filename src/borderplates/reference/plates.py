@@ -1,65 +1,23 @@
 """Reading plates: normalise what was typed or scanned, match it against every
 shipped format, and rank the jurisdictions it could come from.
 
+>>> from borderplates.reference import parse_plate
 >>> parse_plate("бг 123-аб").canonical
 'BG 123-AB'
->>> parse_plate("ca 123 ab").area.name
+>>> parse_plate("ca 123-ab").area.name
 'Čačak'
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from borderplates.errors import AmbiguousPlate, InvalidPlate, ValidationError
 from borderplates.reference.jurisdictions import Area, Jurisdiction, PlateFormat
+from borderplates.reference.text import ALLOWED, CYRILLIC_LETTERS, normalise
 
 MAX_LENGTH = 20
-
-_CYRILLIC = {
-    "А": "A",
-    "Б": "B",
-    "В": "V",
-    "Г": "G",
-    "Д": "D",
-    "Ђ": "Đ",
-    "Е": "E",
-    "Ж": "Ž",
-    "З": "Z",
-    "И": "I",
-    "Ј": "J",
-    "К": "K",
-    "Л": "L",
-    "Љ": "LJ",
-    "М": "M",
-    "Н": "N",
-    "Њ": "NJ",
-    "О": "O",
-    "П": "P",
-    "Р": "R",
-    "С": "S",
-    "Т": "T",
-    "Ћ": "Ć",
-    "У": "U",
-    "Ф": "F",
-    "Х": "H",
-    "Ц": "C",
-    "Ч": "Č",
-    "Џ": "DŽ",
-    "Ш": "Š",
-}
-_TABLE = str.maketrans(
-    {
-        **{ord(k): v for k, v in _CYRILLIC.items()},
-        **{ord(k.lower()): v for k, v in _CYRILLIC.items()},
-        **{ord(dash): "-" for dash in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},
-        **{ord(space): " " for space in "\t\n\r\u00a0\u2009\u202f"},
-    }
-)
-_ALLOWED = frozenset("ABCČĆDĐEFGHIJKLMNOPQRSŠTUVWXYZŽ0123456789 -")
-_CYRILLIC_LETTERS = frozenset(_CYRILLIC) | frozenset(k.lower() for k in _CYRILLIC)
 
 SCORE_AREA = 4
 SCORE_RESTORED_AREA = 2
@@ -112,20 +70,6 @@ class PlateReading:
         return self.candidates[1:]
 
 
-def normalise(text: str) -> str:
-    """Upper-case Latin with single spaces and plain hyphens; Serbian Cyrillic is transliterated.
-
-    >>> normalise("  np\\t123 – ab ")
-    'NP 123-AB'
-    """
-    if not isinstance(text, str):
-        raise InvalidPlate(f"a plate must be text, not {type(text).__name__}")
-    if not text.isascii():
-        text = unicodedata.normalize("NFC", text).translate(_TABLE)
-    text = " ".join(text.upper().split())
-    return text.replace(" -", "-").replace("- ", "-")
-
-
 def read_plate(text: str, jurisdictions: Mapping[str, Jurisdiction], among: Collection[str] | None = None) -> PlateReading:
     """Every reading of ``text`` as a plate of ``jurisdictions`` (restricted to ``among``), best first."""
     normal = normalise(text)
@@ -133,11 +77,11 @@ def read_plate(text: str, jurisdictions: Mapping[str, Jurisdiction], among: Coll
         raise InvalidPlate("the plate is empty")
     if len(normal) > MAX_LENGTH:
         raise InvalidPlate(f"plate {text!r} is too long: plates have at most {MAX_LENGTH} characters")
-    stray = set(normal) - _ALLOWED
+    stray = set(normal) - ALLOWED
     if stray:
         shown = "".join(sorted(stray))
         raise InvalidPlate(f"plate {text!r} contains characters that are not on plates: {shown!r}")
-    cyrillic = not text.isascii() and any(ch in _CYRILLIC_LETTERS for ch in text)
+    cyrillic = not text.isascii() and any(ch in CYRILLIC_LETTERS for ch in text)
     candidates: list[Candidate] = []
     for jurisdiction in jurisdictions.values():
         if among is not None and jurisdiction.code not in among:

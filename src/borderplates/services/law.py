@@ -103,6 +103,34 @@ def _validity_warnings(plate: Plate, day: dt.date) -> tuple[str, ...]:
     return ()
 
 
+def validate_data() -> dict[str, Any]:
+    """Load every data file in use and check every plate example and counterexample against its format."""
+    data = reference.load()
+    the_law = current_law()
+    problems = []
+    for jurisdiction in data.jurisdictions.values():
+        for fmt in jurisdiction.formats:
+            for example in fmt.examples:
+                try:
+                    read = reference.parse_plate(example)
+                except ValidationError as error:
+                    problems.append(f"{fmt.id}: example {example!r}: {error.text}")
+                    continue
+                if read.format_id != fmt.id:
+                    problems.append(f"{fmt.id}: example {example!r} reads as {read.format_id}")
+            problems.extend(f"{fmt.id}: counterexample {text!r} is accepted" for text in fmt.counterexamples if fmt.accepts(text))
+    return {
+        "valid": not problems,
+        "jurisdictions": len(data.jurisdictions),
+        "plate_formats": sum(len(j.formats) for j in data.jurisdictions.values()),
+        "crossing_points": len(data.crossing_points),
+        "regimes": len(the_law.regimes),
+        "rules": len(the_law.rules),
+        "versions": sum(len(r.versions) + len(r.planned) for r in the_law.rules),
+        "problems": problems,
+    }
+
+
 def rules(jurisdiction: str | None = None, issuer: str | None = None) -> tuple[Rule, ...]:
     code = reference.jurisdiction(jurisdiction).code if jurisdiction else None
     issuer_code = reference.jurisdiction(issuer).code if issuer else None

@@ -1,0 +1,5 @@
+"""``python -m borderplates`` runs the command line."""
+
+from borderplates.cli import main
+
+main()
