@@ -38,12 +38,15 @@ def plate(text: Annotated[str, typer.Argument(help="The plate as typed or read, 
 
 @app.command()
 def rules(
-    entering: Annotated[str | None, typer.Option("--entering", help="Only the rules of this jurisdiction.")] = None,
+    entering: Annotated[str | None, typer.Option("--entering", help="Only the entry rules of this jurisdiction.")] = None,
+    leaving: Annotated[str | None, typer.Option("--leaving", help="Only the exit rules of this jurisdiction.")] = None,
     issuer: Annotated[str | None, typer.Option("--issuer", help="Only rules that can apply to plates of this issuer.")] = None,
     as_json: bool = JsonOption,
 ) -> None:
-    """The history of the entry rules, version by version, with planned versions that never took effect."""
-    found = services.rules(entering, issuer)
+    """The history of the entry (and exit) rules, version by version, with planned versions that never took effect."""
+    if entering and leaving:
+        raise ValidationError("give --entering or --leaving, not both")
+    found = services.rules(entering or leaving, issuer, "entry" if entering else "exit" if leaving else None)
     if as_json:
         emit_json({"rules": [services.rule_json(rule) for rule in found]})
         return

@@ -14,7 +14,7 @@ from borderplates.law.rules import Enforcement, Regime, Requirement, Rule, Versi
 from borderplates.reference import Plate, Reference
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Vehicle:
     """What crosses: a plate, a class, and what is known of its keeper and registration."""
 
@@ -24,7 +24,7 @@ class Vehicle:
     registered_on: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ruling:
     """What the law of ``jurisdiction`` requires of ``vehicle`` at ``at``, and on what basis.
 
@@ -118,11 +118,14 @@ class Law:
             return Ruling(vehicle, jurisdiction, direction, at, rule, version, version.requirement, version.decision)
         raise NoRuleData(self._no_data_message(vehicle, jurisdiction, at, direction, rules if fitting else ()))
 
-    def rules_for(self, jurisdiction: str | None = None, issuer: str | None = None) -> tuple[Rule, ...]:
+    def rules_for(self, jurisdiction: str | None = None, issuer: str | None = None, direction: str | None = None) -> tuple[Rule, ...]:
+        """The rules of ``jurisdiction`` (for ``direction``) that can apply to plates of ``issuer``."""
         return tuple(
             rule
             for rule in self.rules
-            if (jurisdiction is None or rule.jurisdiction == jurisdiction) and (issuer is None or rule.issuers is None or issuer in rule.issuers)
+            if (jurisdiction is None or rule.jurisdiction == jurisdiction)
+            and (direction is None or rule.direction == direction)
+            and (issuer is None or rule.issuers is None or issuer in rule.issuers)
         )
 
     def _no_data_message(self, vehicle: Vehicle, jurisdiction: str, at: dt.datetime, direction: str, rules: tuple[Rule, ...]) -> str:

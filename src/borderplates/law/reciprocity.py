@@ -46,8 +46,9 @@ def representative_vehicle(law: Law, code: str) -> Vehicle:
 
 def compare(law: Law, a: str, b: str, at: dt.datetime) -> Comparison:
     """What B requires of A's vehicles (``a_to_b``) and A of B's (``b_to_a``) at ``at``."""
-    a_to_b = law.requirement_for(representative_vehicle(law, a), b, at)
-    b_to_a = law.requirement_for(representative_vehicle(law, b), a, at)
+    vehicle_a, vehicle_b = representative_vehicle(law, a), representative_vehicle(law, b)
+    a_to_b = law.requirement_for(vehicle_a, b, at)
+    b_to_a = law.requirement_for(vehicle_b, a, at)
     return Comparison(at, a_to_b, b_to_a)
 
 

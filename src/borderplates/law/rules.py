@@ -22,7 +22,7 @@ import pydantic
 
 from borderplates.errors import RuleDataError
 from borderplates.reference import Reference
-from borderplates.reference.datafiles import DATA, Source, Strict, files, read_toml, validate
+from borderplates.reference.datafiles import DATA, Source, Strict, display_name, files, read_toml, validate
 
 RequirementKind = Literal["none", "temporary_registration", "cover_symbols", "re_registration", "refuse"]
 Phase = Literal["inform", "warn", "fine", "temporary_plate", "sticker", "seize", "refuse_entry"]
@@ -198,10 +198,10 @@ def load_regimes(reference: Reference, root: Traversable | Any = DATA) -> tuple[
     for path in files("rules", root):
         schema = validate(RegimeSchema, read_toml(path, RuleDataError), path, RuleDataError)
         regime_id = path.name.removesuffix(".toml")
-        regime = _build(regime_id, schema, reference, f"data/rules/{path.name}")
+        regime = _build(regime_id, schema, reference, display_name(path))
         for rule in regime.rules:
             if rule.id in seen:
-                raise RuleDataError(f"data/rules/{path.name}", f"rules.{rule.id}", f"rule id also in {seen[rule.id]}")
+                raise RuleDataError(display_name(path), f"rules.{rule.id}", f"rule id also in {seen[rule.id]}")
             seen[rule.id] = path.name
         regimes.append(regime)
     return tuple(regimes)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import pydantic
 
 from borderplates.errors import DataError
-from borderplates.reference.datafiles import DATA, Source, Strict, files, read_toml, validate
+from borderplates.reference.datafiles import DATA, Source, Strict, display_name, files, read_toml, validate
 
 Mode = Literal["passenger", "cargo", "bus", "pedestrian"]
 MODES: tuple[str, ...] = ("passenger", "cargo", "bus", "pedestrian")
@@ -50,10 +50,10 @@ def load_crossing_points(jurisdictions: Collection[str], root: Traversable | Any
         for point_id, spec in data.items():
             schema = validate(CrossingPointSchema, spec, path, prefix=point_id)
             if point_id in result:
-                raise DataError(path.name, point_id, "crossing point is defined twice")
+                raise DataError(display_name(path), point_id, "crossing point is defined twice")
             for code in schema.between:
                 if code not in jurisdictions:
-                    raise DataError(path.name, f"{point_id}.between", f"unknown jurisdiction {code}")
+                    raise DataError(display_name(path), f"{point_id}.between", f"unknown jurisdiction {code}")
             result[point_id] = CrossingPoint(
                 point_id, schema.between, dict(schema.name), schema.other_names, schema.kfor_name, schema.location, schema.modes, schema.source
             )

@@ -41,7 +41,7 @@ def read_toml(path: Traversable | Any, file_error: type[DataError] = DataError) 
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise file_error(_name(path), _key_at(text, str(exc)), str(exc)) from None
+        raise file_error(display_name(path), _key_at(text, str(exc)), str(exc)) from None
 
 
 def validate(model: type[M], data: Any, path: Traversable | Any, file_error: type[DataError] = DataError, prefix: str = "") -> M:
@@ -50,8 +50,9 @@ def validate(model: type[M], data: Any, path: Traversable | Any, file_error: typ
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
         error = exc.errors()[0]
-        key = ".".join(str(part) for part in (*([prefix] if prefix else []), *error["loc"]))
-        raise file_error(_name(path), key, _describe(error)) from None
+        parts = [part for part in error["loc"] if not _is_union_member(part)]
+        key = ".".join(str(part) for part in (*([prefix] if prefix else []), *parts))
+        raise file_error(display_name(path), key, _describe(error)) from None
 
 
 def files(folder: str, root: Traversable | Any = DATA) -> list[Traversable]:
@@ -59,10 +60,16 @@ def files(folder: str, root: Traversable | Any = DATA) -> list[Traversable]:
     return sorted((f for f in (root / folder).iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
 
 
-def _name(path: Traversable | Any) -> str:
+def display_name(path: Traversable | Any) -> str:
+    """How errors name a data file: ``data/...`` for shipped files, the full path otherwise."""
     name = str(path)
     marker = "/borderplates/data/"
     return "data/" + name.split(marker, 1)[1] if marker in name else name
+
+
+def _is_union_member(part: object) -> bool:
+    """Pydantic names the member of a union it tried (``RequirementSchema``, ``literal['none']``): not a key."""
+    return isinstance(part, str) and (part.endswith("Schema") or "[" in part or part in ("str", "date", "datetime"))
 
 
 def _key_at(text: str, message: str) -> str:

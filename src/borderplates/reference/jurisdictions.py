@@ -19,8 +19,8 @@ from typing import Any, Literal
 import pydantic
 
 from borderplates.errors import DataError
-from borderplates.reference.datafiles import DATA, Source, Strict, files, read_toml, validate
-from borderplates.reference.text import normalise
+from borderplates.reference.datafiles import DATA, Source, Strict, display_name, files, read_toml, validate
+from borderplates.reference.text import normalise, shape
 
 PlateKind = Literal["standard", "taxi", "neutral", "diplomatic", "temporary"]
 
@@ -89,6 +89,7 @@ class PlateFormat:
     source: Source
     regexes: tuple[tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...]], ...]
     area_codes: Mapping[str, tuple[str, ...]]
+    shapes: frozenset[str]
 
     def accepts(self, text: str) -> bool:
         """Whether ``text`` (normalised) fits this format, registration area included."""
@@ -123,17 +124,20 @@ class Jurisdiction:
 def load_jurisdictions(root: Traversable | Any = DATA) -> dict[str, Jurisdiction]:
     """Every jurisdiction under ``root`` (the shipped data by default), validated, by code."""
     result: dict[str, Jurisdiction] = {}
+    names: dict[str, str] = {}
     for path in files("jurisdictions", root):
         schema = validate(JurisdictionSchema, read_toml(path), path)
+        name = display_name(path)
         if path.name != f"{schema.code.lower()}.toml":
-            raise DataError(path.name, "code", f"{schema.code} must live in {schema.code.lower()}.toml")
+            raise DataError(name, "code", f"{schema.code} must live in {schema.code.lower()}.toml")
         if schema.code in result:
-            raise DataError(path.name, "code", f"jurisdiction {schema.code} is defined twice")
-        result[schema.code] = _build(schema, path.name)
+            raise DataError(name, "code", f"jurisdiction {schema.code} is defined twice")
+        result[schema.code] = _build(schema, name)
+        names[schema.code] = name
     for jurisdiction in result.values():
         for area in jurisdiction.areas.values():
             if area.territory not in result:
-                raise DataError(f"{jurisdiction.code.lower()}.toml", f"areas.{area.code}.territory", f"unknown jurisdiction {area.territory}")
+                raise DataError(names[jurisdiction.code], f"areas.{area.code}.territory", f"unknown jurisdiction {area.territory}")
     return result
 
 
@@ -153,6 +157,7 @@ def _build(schema: JurisdictionSchema, file: str) -> Jurisdiction:
             raise DataError(file, f"{key}.id", f"format {spec.id} is defined twice")
         seen.add(spec.id)
         regexes = tuple(_compile(pattern, spec.letters, bool(areas), file, f"{key}.patterns") for pattern in spec.patterns)
+        area_codes = _loose_area_codes(areas) if areas else {}
         formats.append(
             PlateFormat(
                 id=f"{schema.code.lower()}.{spec.id}",
@@ -166,10 +171,20 @@ def _build(schema: JurisdictionSchema, file: str) -> Jurisdiction:
                 counterexamples=spec.counterexamples,
                 source=spec.source,
                 regexes=regexes,
-                area_codes=_loose_area_codes(areas) if areas else {},
+                area_codes=area_codes,
+                shapes=frozenset(found for _, tokens, _ in regexes for found in _shapes(tokens, area_codes)),
             )
         )
     return Jurisdiction(schema.code, schema.sign, schema.timezone, schema.scripts, dict(schema.name), areas, tuple(formats), schema.source)
+
+
+def _shapes(tokens: tuple[str, ...], area_codes: Mapping[str, tuple[str, ...]]) -> set[str]:
+    """Every shape (see :func:`borderplates.reference.text.shape`) text of these tokens can have."""
+    found = {""}
+    for token in tokens:
+        options = {shape(code) for code in area_codes} if token == "@" else {token if token[0] in "nl" else shape(token)}
+        found = {head + tail for head in found for tail in options}
+    return found
 
 
 def _loose_area_codes(areas: Mapping[str, Area]) -> dict[str, tuple[str, ...]]:

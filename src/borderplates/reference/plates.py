@@ -10,12 +10,13 @@ shipped format, and rank the jurisdictions it could come from.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from borderplates.errors import AmbiguousPlate, InvalidPlate, ValidationError
 from borderplates.reference.jurisdictions import Area, Jurisdiction, PlateFormat
-from borderplates.reference.text import ALLOWED, CYRILLIC_LETTERS, normalise
+from borderplates.reference.text import ALLOWED, CYRILLIC_LETTERS, normalise, shape
 
 MAX_LENGTH = 20
 
@@ -25,7 +26,7 @@ SCORE_SEPARATORS = 2
 SCORE_SCRIPT = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plate:
     """A plate as read: who issued it, its registration area, its kind, its canonical text."""
 
@@ -40,16 +41,33 @@ class Plate:
         return self.canonical.replace(" ", "").replace("-", "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """One way to read a text as a plate, with the score that ranks it and why."""
 
     plate: Plate
     score: int
-    reasons: tuple[str, ...]
+    typed_area: str | None
+    separators_as_printed: bool
+    cyrillic: bool
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        reasons = []
+        area = self.plate.area
+        if area is not None:
+            if self.typed_area == area.code:
+                reasons.append(f"known registration area {area.code} ({area.name})")
+            else:
+                reasons.append(f"registration area {self.typed_area} read as {area.code} ({area.name})")
+        if self.separators_as_printed:
+            reasons.append("separators as printed on the plate")
+        if self.cyrillic:
+            reasons.append("written in Cyrillic, a script of this jurisdiction")
+        return tuple(reasons) or ("fits the format",)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlateReading:
     """Every way a text can be read as a plate, best first."""
 
@@ -73,71 +91,86 @@ class PlateReading:
 def read_plate(text: str, jurisdictions: Mapping[str, Jurisdiction], among: Collection[str] | None = None) -> PlateReading:
     """Every reading of ``text`` as a plate of ``jurisdictions`` (restricted to ``among``), best first."""
     normal = normalise(text)
-    if not normal:
-        raise InvalidPlate("the plate is empty")
     if len(normal) > MAX_LENGTH:
         raise InvalidPlate(f"plate {text!r} is too long: plates have at most {MAX_LENGTH} characters")
-    stray = set(normal) - ALLOWED
-    if stray:
-        shown = "".join(sorted(stray))
-        raise InvalidPlate(f"plate {text!r} contains characters that are not on plates: {shown!r}")
     cyrillic = not text.isascii() and any(ch in CYRILLIC_LETTERS for ch in text)
     candidates: list[Candidate] = []
-    for jurisdiction in jurisdictions.values():
+    for jurisdiction, formats in _index(jurisdictions).get(shape(normal), ()):
         if among is not None and jurisdiction.code not in among:
             continue
-        for fmt in jurisdiction.formats:
-            found = _match(normal, fmt, jurisdiction, cyrillic)
-            if found:
-                candidates.extend(found)
+        script_bonus = cyrillic and "Cyrl" in jurisdiction.scripts
+        for fmt, patterns in formats:
+            if _match(normal, fmt, patterns, jurisdiction, script_bonus, candidates):
                 break
     if not candidates:
         raise InvalidPlate(_why_not(text, normal, jurisdictions, among))
-    candidates.sort(key=lambda c: -c.score)
+    if len(candidates) > 1:
+        candidates.sort(key=_by_score)
     return PlateReading(text, tuple(candidates))
 
 
-def _match(normal: str, fmt: PlateFormat, jurisdiction: Jurisdiction, cyrillic: bool) -> list[Candidate]:
-    for regex, tokens, separators in fmt.regexes:
+_Pattern = tuple[re.Pattern[str], bool, tuple[str, ...], str]
+_Index = dict[str, tuple[tuple[Jurisdiction, tuple[tuple[PlateFormat, tuple[_Pattern, ...]], ...]], ...]]
+_indexes: dict[int, tuple[Mapping[str, Jurisdiction], _Index]] = {}
+
+
+def _index(jurisdictions: Mapping[str, Jurisdiction]) -> _Index:
+    """For each text shape, the formats (by jurisdiction, in order) that text of that shape can fit."""
+    cached = _indexes.get(id(jurisdictions))
+    if cached is not None and cached[0] is jurisdictions:
+        return cached[1]
+    index: dict[str, list[tuple[Jurisdiction, list[tuple[PlateFormat, tuple[_Pattern, ...]]]]]] = {}
+    for jurisdiction in jurisdictions.values():
+        for fmt in jurisdiction.formats:
+            patterns = tuple(
+                (regex, tokens[0] == "@", separators, "{}" + "".join(sep + "{}" for sep in separators)) for regex, tokens, separators in fmt.regexes
+            )
+            for form in fmt.shapes:
+                entries = index.setdefault(form, [])
+                if not entries or entries[-1][0] is not jurisdiction:
+                    entries.append((jurisdiction, []))
+                entries[-1][1].append((fmt, patterns))
+    frozen: _Index = {form: tuple((j, tuple(f)) for j, f in entries) for form, entries in index.items()}
+    _indexes[id(jurisdictions)] = (jurisdictions, frozen)
+    return frozen
+
+
+def _by_score(candidate: Candidate) -> int:
+    return -candidate.score
+
+
+def _match(normal: str, fmt: PlateFormat, patterns: tuple[_Pattern, ...], jurisdiction: Jurisdiction, cyrillic: bool, found: list[Candidate]) -> bool:
+    """Append the readings of ``normal`` in ``fmt`` to ``found``; whether there were any."""
+    for regex, has_area, separators, template in patterns:
         m = regex.match(normal)
         if m is None:
             continue
-        values = [m.group(f"t{i}") for i in range(len(tokens))]
-        typed = [m.group(f"s{i}") for i in range(1, len(tokens))]
-        score, reasons = 0, []
-        if typed == list(separators):
-            score += SCORE_SEPARATORS
-            reasons.append("separators as printed on the plate")
-        if cyrillic and "Cyrl" in jurisdiction.scripts:
-            score += SCORE_SCRIPT
-            reasons.append("written in Cyrillic, a script of this jurisdiction")
-        if tokens[0] != "@":
-            return [Candidate(_plate(fmt, tokens, separators, values, None), score, tuple(reasons) or ("fits the format",))]
-        codes = fmt.area_codes.get(values[0])
+        groups = m.groups()
+        values = list(groups[0::2])
+        as_printed = groups[1::2] == separators
+        score = (SCORE_SEPARATORS if as_printed else 0) + (SCORE_SCRIPT if cyrillic else 0)
+        if not has_area:
+            found.append(Candidate(Plate(template.format(*values), fmt.issuer, fmt.kind, fmt.id), score, None, as_printed, cyrillic))
+            return True
+        typed = values[0]
+        codes = fmt.area_codes.get(typed)
         if not codes:
             continue
-        result = []
         for code in codes:
-            area = jurisdiction.areas[code]
-            if code == values[0]:
-                area_score, why = SCORE_AREA, f"known registration area {code} ({area.name})"
-            else:
-                area_score, why = SCORE_RESTORED_AREA, f"registration area {values[0]} read as {code} ({area.name})"
             values[0] = code
-            plate = _plate(fmt, tokens, separators, values, area)
-            result.append(Candidate(plate, score + area_score, (why, *reasons)))
-            values[0] = m.group("t0")
-        return result
-    return []
-
-
-def _plate(fmt: PlateFormat, tokens: tuple[str, ...], separators: tuple[str, ...], values: list[str], area: Area | None) -> Plate:
-    canonical = values[0] + "".join(sep + value for sep, value in zip(separators, values[1:], strict=True))
-    return Plate(canonical, fmt.issuer, fmt.kind, fmt.id, area)
+            plate = Plate(template.format(*values), fmt.issuer, fmt.kind, fmt.id, jurisdiction.areas[code])
+            found.append(Candidate(plate, score + (SCORE_AREA if code == typed else SCORE_RESTORED_AREA), typed, as_printed, cyrillic))
+        return True
+    return False
 
 
 def _why_not(text: str, normal: str, jurisdictions: Mapping[str, Jurisdiction], among: Collection[str] | None) -> str:
     """Say why nothing matched, naming the format the text starts like when there is one."""
+    if not normal:
+        return "the plate is empty"
+    stray = set(normal) - ALLOWED
+    if stray:
+        return f"plate {text!r} contains characters that are not on plates: {''.join(sorted(stray))!r}"
     codes = [code for code in jurisdictions if among is None or code in among]
     if not codes:
         return f"plate {text!r}: no jurisdiction to read it for"

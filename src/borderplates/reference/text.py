@@ -58,7 +58,23 @@ def normalise(text: str) -> str:
     """
     if not isinstance(text, str):
         raise InvalidPlate(f"a plate must be text, not {type(text).__name__}")
+    text = text.upper()
     if not text.isascii():
-        text = unicodedata.normalize("NFC", text).translate(_TABLE)
-    text = " ".join(text.upper().split())
+        text = unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).translate(_TABLE).upper())
+    text = " ".join(text.split())
     return text.replace(" -", "-").replace("- ", "-")
+
+
+_SHAPE = str.maketrans(
+    {
+        **{ord(ch): "l" for ch in ALLOWED if ch.isalpha()},
+        **{ord(ch): "n" for ch in "0123456789"},
+        ord(" "): None,
+        ord("-"): None,
+    }
+)
+
+
+def shape(normal: str) -> str:
+    """The shape of normalised text without separators: ``"NP 123-AB"`` → ``"llnnnll"``."""
+    return normal.translate(_SHAPE)

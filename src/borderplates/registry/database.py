@@ -7,6 +7,7 @@ without it the registry is a SQLite file (WAL) in ``BORDERPLATES_DATA_DIR``
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -138,8 +139,21 @@ def _open(url: str) -> Database:
     if not current:
         if not embedded:
             raise BorderplatesError(f"the registry at {_safe(url)} is not up to date; run: borderplates db upgrade")
-        database.upgrade()
+        with _migration_lock():
+            if not database.is_current():
+                database.upgrade()
     return database
+
+
+@contextmanager
+def _migration_lock() -> Iterator[None]:
+    """Serialise the first-use migration of the embedded registry across processes."""
+    with (data_dir() / "migrate.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def forget(url: str) -> None:

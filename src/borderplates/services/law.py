@@ -131,10 +131,10 @@ def validate_data() -> dict[str, Any]:
     }
 
 
-def rules(jurisdiction: str | None = None, issuer: str | None = None) -> tuple[Rule, ...]:
+def rules(jurisdiction: str | None = None, issuer: str | None = None, direction: str | None = None) -> tuple[Rule, ...]:
     code = reference.jurisdiction(jurisdiction).code if jurisdiction else None
     issuer_code = reference.jurisdiction(issuer).code if issuer else None
-    return current_law().rules_for(code, issuer_code)
+    return current_law().rules_for(code, issuer_code, direction)
 
 
 @dataclass(frozen=True)
