@@ -12,8 +12,7 @@ from rich.table import Table
 
 from borderplates.cli import JsonOption, app, console, emit_json, moment, parse_date
 from borderplates.errors import ValidationError
-from borderplates.registry.database import Database, create_engine, data_dir, database_url, forget
-from borderplates.services import checks, crossings, enforcement, registrations
+from borderplates.services import admin, checks, crossings, enforcement, registrations
 
 db_app = typer.Typer(help="The registry database.", no_args_is_help=True)
 registrations_app = typer.Typer(help="Temporary registrations.", no_args_is_help=True)
@@ -49,18 +48,11 @@ def _date(text: str | None, option: str) -> dt.date | None:
 @db_app.command("upgrade")
 def db_upgrade(as_json: bool = JsonOption) -> None:
     """Create or migrate the registry (BORDERPLATES_DATABASE_URL, or the embedded SQLite file)."""
-    url = database_url()
-    forget(url)
-    if url.startswith("sqlite"):
-        data_dir().mkdir(parents=True, exist_ok=True)
-    database = Database(url, create_engine(url))
-    revision = database.upgrade()
-    database.engine.dispose()
-    shown = database.engine.url.render_as_string(hide_password=True)
+    where, revision = admin.upgrade_registry()
     if as_json:
-        emit_json({"database": shown, "revision": revision})
+        emit_json({"database": where, "revision": revision})
     else:
-        console.print(f"registry at {shown} is at revision {revision}")
+        console.print(f"registry at {where} is at revision {revision}")
 
 
 @app.command()
