@@ -118,6 +118,12 @@ def record_crossing(
             repository.audit(conn, at=at, actor=officer, point=where, action="record", entity="crossing", entity_id=new_id, before=None, after=values)
             return _record(conn.execute(sa.select(crossings).where(crossings.c.id == new_id)).one(), plate, check)
     except sa.exc.IntegrityError:
+        if key is not None:
+            # A concurrent retry of the same request committed first: answer with its crossing.
+            with database.read() as conn:
+                existing = repository.by_request_key(conn, crossings, key)
+                if existing is not None and existing.vehicle_id == repository.vehicle_id(conn, plate):
+                    return _record(existing, plate, None)
         raise ConflictError("this request key was used at the same moment by another request") from None
 
 

@@ -137,6 +137,11 @@ def issue_temporary_registration(
             return _registration(repository.registration_by(conn, id=new_id))
     except sa.exc.IntegrityError:
         return _after_race(database, key, plate, code, day)
+    except ConflictError:
+        if key is None:
+            raise
+        # The same request may have been committed by a concurrent retry after the key was looked up.
+        return _after_race(database, key, plate, code, day)
 
 
 def _same_request(conn: sa.Connection, existing: sa.Row[Any], plate: reference.Plate) -> Registration:
@@ -246,6 +251,10 @@ def renew(
             )
             return _registration(repository.registration_by(conn, id=new_id))
     except sa.exc.IntegrityError:
+        return _after_race(database, key, ruling.vehicle.plate, old.jurisdiction, day)
+    except ConflictError:
+        if key is None:
+            raise
         return _after_race(database, key, ruling.vehicle.plate, old.jurisdiction, day)
 
 
