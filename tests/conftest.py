@@ -31,10 +31,10 @@ def postgres_server_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_database(worker_id: str) -> Iterator[Database]:
-    """One PostgreSQL database per test worker, migrated once."""
+def postgres_database(worker_id: str, testrun_uid: str) -> Iterator[Database]:
+    """One PostgreSQL database per test run and worker, migrated once."""
     server = sa.engine.make_url(postgres_server_url())
-    name = f"borderplates_test_{worker_id}"
+    name = f"borderplates_test_{testrun_uid[:12]}_{worker_id}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -82,6 +82,8 @@ def issue_sticker(
             new_id = repository.insert(conn, sticker_issuances, values)
             repository.audit(conn, at=at, actor=officer, point=where, action="issue", entity="sticker_issuance", entity_id=new_id, before=None, after=values)
     except sa.exc.IntegrityError:
+        if (replayed := _replay_after_race(database, sticker_issuances, key, plate, "sticker")) is not None:
+            return replayed
         raise ConflictError(f"stickers for {plate.canonical} were issued at the same moment by someone else") from None
     return action
 
@@ -165,6 +167,8 @@ def _record(
             new_id = repository.insert(conn, enforcement_actions, values)
             repository.audit(conn, at=at, actor=officer, point=where, action="record", entity=kind, entity_id=new_id, before=None, after=values)
     except sa.exc.IntegrityError:
+        if (replayed := _replay_after_race(database, enforcement_actions, key, plate, kind)) is not None:
+            return replayed
         raise ConflictError("this request key was used at the same moment by another request") from None
     return Action(kind, plate.canonical, ruling.jurisdiction, at, where, officer, ruling.rule.id, ruling.version.id, amount)
 
@@ -191,6 +195,15 @@ def _ruled(
             f"it requires {ruling.requirement.kind.replace('_', ' ')} (rule {ruling.rule.id})"
         )
     return ruling, where, officer, key
+
+
+def _replay_after_race(database: Database, table: sa.Table, key: str | None, plate: reference.Plate, kind: str) -> Action | None:
+    """When a concurrent retry of the same request committed first, its answer."""
+    if key is None:
+        return None
+    with database.read() as conn:
+        existing = repository.by_request_key(conn, table, key)
+        return _replay(conn, existing, plate, kind) if existing is not None else None
 
 
 def _replay(conn: sa.Connection, row: sa.Row[Any], plate: reference.Plate, kind: str) -> Action:
