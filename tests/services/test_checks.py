@@ -37,7 +37,7 @@ def insert_registration(db: Database, plate_text: str, valid_from: dt.date) -> s
     at = local(valid_from.year, valid_from.month, valid_from.day, 10)
     number = new_number()
     with db.write() as conn:
-        vehicle = repository.ensure_vehicle(conn, plate, at)
+        vehicle = repository.ensure_vehicle(conn, plate, at, actor="test", point=None)
         repository.insert(
             conn,
             temporary_registrations,
@@ -125,14 +125,14 @@ def test_the_warning_phase_decides_warn_and_counts_earlier_warnings(db):
     at = local(2020, 3, 2, 10)
     first = checks.check_vehicle(RESIDENT_KM, "XK", at, point="jarinje", resident="XK", db=db)
     assert first.decision == "warn"
-    assert not any("earlier warning" in reason for reason in first.reasons)
+    assert not any("recorded earlier" in reason for reason in first.reasons)
     enforcement.record_warning(RESIDENT_KM, "XK", at, point="jarinje", officer="o1", resident="XK", db=db)
     second = checks.check_vehicle(RESIDENT_KM, "XK", at + dt.timedelta(days=1), point="jarinje", resident="XK", db=db)
     assert second.decision == "warn"
-    assert "1 earlier warning recorded for this vehicle under this rule" in second.reasons
+    assert "recorded earlier for this vehicle under this rule: 1 warning" in second.reasons
     enforcement.record_warning(RESIDENT_KM, "XK", at + dt.timedelta(days=1), point="brnjak", officer="o2", resident="XK", db=db)
     third = checks.check_vehicle(RESIDENT_KM, "XK", at + dt.timedelta(days=2), point="jarinje", resident="XK", db=db)
-    assert "2 earlier warnings recorded for this vehicle under this rule" in third.reasons
+    assert "recorded earlier for this vehicle under this rule: 2 warnings" in third.reasons
 
 
 def test_the_fine_phase_decides_fine_and_counts_earlier_fines(db):
@@ -141,11 +141,19 @@ def test_the_fine_phase_decides_fine_and_counts_earlier_fines(db):
     assert first.decision == "fine"
     assert first.ruling.enforcement is not None and first.ruling.enforcement.fine is not None
     assert str(first.ruling.enforcement.fine.amount) == "150.00"
-    assert not any("earlier fine" in reason for reason in first.reasons)
+    assert not any("recorded earlier" in reason for reason in first.reasons)
     enforcement.record_fine(RESIDENT_KM, "XK", at, point="jarinje", officer="o1", resident="XK", db=db)
     second = checks.check_vehicle(RESIDENT_KM, "XK", at + dt.timedelta(days=1), point="jarinje", resident="XK", db=db)
     assert second.decision == "fine"
-    assert "1 earlier fine recorded for this vehicle under this rule" in second.reasons
+    assert "recorded earlier for this vehicle under this rule: 1 fine" in second.reasons
+
+
+def test_the_fine_phase_also_shows_the_warnings_of_the_warning_phase(db):
+    enforcement.record_warning(RESIDENT_KM, "XK", local(2020, 3, 2, 10), point="jarinje", officer="o1", resident="XK", db=db)
+    enforcement.record_fine(RESIDENT_KM, "XK", local(2020, 8, 3, 10), point="jarinje", officer="o1", resident="XK", db=db)
+    check = checks.check_vehicle(RESIDENT_KM, "XK", local(2020, 8, 4, 10), point="jarinje", resident="XK", db=db)
+    assert check.decision == "fine"
+    assert "recorded earlier for this vehicle under this rule: 1 warning, 1 fine" in check.reasons
 
 
 def test_without_the_residence_the_same_plate_falls_under_the_temporary_registration_rule(db):

@@ -172,7 +172,7 @@ def test_every_sticker_warning_and_fine_is_audited_with_actor_point_and_values(d
     sticker(db, officer="officer-s", point="konculj")
     enforcement.record_warning(RESIDENT_KM, "XK", WARN_DAY, point="jarinje", officer="officer-w", resident="XK", db=db)
     enforcement.record_fine(RESIDENT_KM, "XK", FINE_DAY, point="brnjak", officer="officer-f", resident="XK", db=db)
-    audits = rows(db, audit_log)
+    audits = [a for a in rows(db, audit_log) if a.entity != "vehicle"]
     assert [(a.entity, a.action, a.actor, a.point, a.before) for a in audits] == [
         ("sticker_issuance", "issue", "officer-s", "konculj", None),
         ("warning", "record", "officer-w", "jarinje", None),

@@ -387,7 +387,7 @@ def test_every_change_to_a_registration_writes_one_audit_record_with_actor_point
     late = issue(db, plate="KG 100-AA", clerk="clerk-6", point="mucibaba")
     registrations.expire_due(local(2022, 1, 1, 0, 0), actor="nightly", db=db)
     ids = {number: registration_id(db, number) for number in (first.number, renewed.number, other.number, late.number)}
-    trail = [(row.entity, row.entity_id, row.action, row.actor, row.point) for row in audit_rows(db)]
+    trail = [(row.entity, row.entity_id, row.action, row.actor, row.point) for row in audit_rows(db, entity="temporary_registration")]
     assert trail == [
         ("temporary_registration", ids[first.number], "issue", "clerk-1", "jarinje"),
         ("temporary_registration", ids[first.number], "expire", "clerk-2", "merdare"),
@@ -398,7 +398,7 @@ def test_every_change_to_a_registration_writes_one_audit_record_with_actor_point
         ("temporary_registration", ids[late.number], "issue", "clerk-6", "mucibaba"),
         ("temporary_registration", ids[late.number], "expire", "nightly", None),
     ]
-    rows = audit_rows(db)
+    rows = audit_rows(db, entity="temporary_registration")
     for row in rows:
         assert row.after is not None and row.at is not None
         if row.action in ("issue", "renew"):
@@ -477,3 +477,12 @@ def test_a_number_with_a_wrong_check_character_is_a_validation_error(db):
         registrations.cancel(wrong, local(2021, 9, 20, 11), reason="typo", clerk="c", db=db)
     with pytest.raises(ValidationError, match="not a registration number"):
         registrations.show_registration("K7QM-4TXR", db=db)
+
+
+def test_a_vehicle_seen_for_the_first_time_is_recorded_in_the_audit_log_and_so_is_a_vin_learnt_later(db):
+    issue(db, clerk="clerk-1", point="jarinje")
+    registrations.cancel(registrations.list_registrations(db=db)[0].number, local(2021, 9, 20, 11), reason="typo", clerk="clerk-1", db=db)
+    issue(db, at=local(2021, 9, 20, 12), clerk="clerk-2", point="merdare", vin="WVWZZZ1JZXW000001")
+    vehicle_rows = audit_rows(db, entity="vehicle")
+    assert [(row.action, row.actor, row.point) for row in vehicle_rows] == [("create", "clerk-1", "jarinje"), ("update", "clerk-2", "merdare")]
+    assert vehicle_rows[0].after["plate"] == PLATE and vehicle_rows[1].after == {"vin": "WVWZZZ1JZXW000001"}

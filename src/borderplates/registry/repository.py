@@ -38,12 +38,15 @@ def vehicle_id(conn: sa.Connection, plate: Plate) -> int | None:
     return conn.execute(_VEHICLE_ID, {"issuer": plate.issuer, "plate": plate.canonical}).scalar()
 
 
-def ensure_vehicle(conn: sa.Connection, plate: Plate, at: dt.datetime, vehicle_class: str = "car", vin: str | None = None) -> int:
-    """The vehicle's id, creating the vehicle on first sight (and filling in a VIN learnt later)."""
+def ensure_vehicle(
+    conn: sa.Connection, plate: Plate, at: dt.datetime, vehicle_class: str = "car", vin: str | None = None, *, actor: str, point: str | None
+) -> int:
+    """The vehicle's id, creating the vehicle on first sight (and filling in a VIN learnt later); audited."""
     found = conn.execute(sa.select(V.c.id, V.c.vin).where(V.c.issuer == plate.issuer, V.c.plate == plate.canonical)).first()
     if found is not None:
         if vin and not found.vin:
             conn.execute(V.update().where(V.c.id == found.id).values(vin=vin))
+            audit(conn, at=at, actor=actor, point=point, action="update", entity="vehicle", entity_id=found.id, before={"vin": None}, after={"vin": vin})
         return int(found.id)
     values = {
         "issuer": plate.issuer,
@@ -54,7 +57,9 @@ def ensure_vehicle(conn: sa.Connection, plate: Plate, at: dt.datetime, vehicle_c
         "vehicle_class": vehicle_class,
         "created_at": at,
     }
-    return int(conn.execute(V.insert().values(**values).returning(V.c.id)).scalar_one())
+    vehicle_id = int(conn.execute(V.insert().values(**values).returning(V.c.id)).scalar_one())
+    audit(conn, at=at, actor=actor, point=point, action="create", entity="vehicle", entity_id=vehicle_id, before=None, after=values)
+    return vehicle_id
 
 
 def active_registration(conn: sa.Connection, plate: Plate, jurisdiction: str) -> sa.Row[Any] | None:
@@ -174,3 +179,18 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, rows: Iterable[Mapping[str
     rows = list(rows)
     if rows:
         conn.execute(table.insert(), rows)
+
+
+def all_registrations(conn: sa.Connection, status: str | None = None) -> sa.CursorResult[Any]:
+    """Every temporary registration (optionally of one status) with its plate, oldest issue first; for exports."""
+    query = sa.select(R, V.c.plate, V.c.issuer).join(V, V.c.id == R.c.vehicle_id)
+    if status is not None:
+        query = query.where(R.c.status == status)
+    return conn.execute(query.order_by(R.c.issued_at, R.c.id))
+
+
+def count_registrations(conn: sa.Connection, status: str | None = None) -> int:
+    query = sa.select(sa.func.count()).select_from(R)
+    if status is not None:
+        query = query.where(R.c.status == status)
+    return int(conn.execute(query).scalar_one())

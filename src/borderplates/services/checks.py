@@ -88,10 +88,10 @@ def _against_registry(ruling: Ruling, db: Database) -> tuple[str, tuple[str, ...
             local = sticker.issued_at.astimezone(ruling.rule.timezone)
             return "admit", (f"stickers were issued on {local:%Y-%m-%d %H:%M} at {sticker.point}; check that they cover the state symbols",), None
     if decision in ("warn", "fine"):
-        kind = "warning" if decision == "warn" else "fine"
         with db.read() as conn:
             vehicle = repository.vehicle_id(conn, plate)
-            earlier = repository.count_actions(conn, vehicle, kind, ruling.rule.id) if vehicle else 0
+            counts = [(repository.count_actions(conn, vehicle, kind, ruling.rule.id), kind) for kind in ("warning", "fine")] if vehicle else []
+        earlier = [f"{n} {kind}{'s' if n > 1 else ''}" for n, kind in counts if n]
         if earlier:
-            return decision, (f"{earlier} earlier {kind}{'s' if earlier > 1 else ''} recorded for this vehicle under this rule",), None
+            return decision, (f"recorded earlier for this vehicle under this rule: {', '.join(earlier)}",), None
     return decision, (), None

@@ -89,7 +89,7 @@ def record_crossing(
                 if existing.vehicle_id != repository.vehicle_id(conn, plate):
                     raise ConflictError("this request key was already used for another vehicle")
                 return _record(existing, plate, None)
-            vehicle = repository.ensure_vehicle(conn, plate, at, vehicle_class)
+            vehicle = repository.ensure_vehicle(conn, plate, at, vehicle_class, actor=officer, point=where)
             registration_id = None
             if check.registration is not None and check.decision == "admit":
                 registration_id = conn.execute(sa.select(repository.R.c.id).where(repository.R.c.number == check.registration.number)).scalar()

@@ -65,7 +65,7 @@ def issue_sticker(
         with database.write() as conn:
             if key is not None and (existing := repository.by_request_key(conn, sticker_issuances, key)) is not None:
                 return _replay(conn, existing, plate, "sticker")
-            vehicle = repository.ensure_vehicle(conn, plate, at)
+            vehicle = repository.ensure_vehicle(conn, plate, at, actor=officer, point=where)
             earlier = repository.sticker_for(conn, vehicle, ruling.jurisdiction, ruling.rule.id, ruling.version.id)
             if earlier is not None:
                 raise ConflictError(f"stickers were already issued to {plate.canonical} on {earlier.issued_at:%Y-%m-%d} at {earlier.point} under this rule")
@@ -148,7 +148,7 @@ def _record(
         with database.write() as conn:
             if key is not None and (existing := repository.by_request_key(conn, enforcement_actions, key)) is not None:
                 return _replay(conn, existing, plate, kind)
-            vehicle = repository.ensure_vehicle(conn, plate, at)
+            vehicle = repository.ensure_vehicle(conn, plate, at, actor=officer, point=where)
             values = {
                 "vehicle_id": vehicle,
                 "jurisdiction": ruling.jurisdiction,

@@ -111,7 +111,7 @@ def issue_temporary_registration(
                 existing = repository.by_request_key(conn, temporary_registrations, key)
                 if existing is not None:
                     return _same_request(conn, existing, plate)
-            vehicle = repository.ensure_vehicle(conn, plate, at, vehicle_class, vin)
+            vehicle = repository.ensure_vehicle(conn, plate, at, vehicle_class, vin, actor=clerk, point=where)
             _close_expired_or_refuse(conn, plate, code, day, at, clerk, where)
             values = {
                 "number": new_number(),
