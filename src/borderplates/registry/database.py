@@ -56,6 +56,15 @@ class Database:
             yield connection
 
     @contextmanager
+    def lookup(self) -> Iterator[sa.Connection]:
+        """A connection for one read statement, without a transaction around it (fast checks)."""
+        with self.engine.connect() as connection:
+            if self.is_sqlite:
+                yield connection.execution_options(single_statement=True)
+            else:
+                yield connection.execution_options(isolation_level="AUTOCOMMIT")
+
+    @contextmanager
     def write(self) -> Iterator[sa.Connection]:
         """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE)."""
         with self.engine.connect() as connection:
@@ -104,8 +113,10 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:
-    immediate = connection.get_execution_options().get("immediate")
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    options = connection.get_execution_options()
+    if options.get("single_statement"):
+        return  # one read statement: SQLite runs it in its own implicit transaction
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("immediate") else "BEGIN")
 
 
 _opened: dict[str, Database] = {}

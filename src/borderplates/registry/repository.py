@@ -21,6 +21,10 @@ from borderplates.registry.tables import (
 R = temporary_registrations
 V = vehicles
 
+#: ``status = 'active'`` written into the SQL, not bound: only then can SQLite and
+#: PostgreSQL (with generic plans) use the partial unique index on active registrations.
+IS_ACTIVE = R.c.status == sa.literal_column("'active'")
+
 _ACTIVE_REGISTRATION = (
     sa.select(R, V.c.plate, V.c.issuer)
     .join(V, V.c.id == R.c.vehicle_id)
@@ -28,7 +32,7 @@ _ACTIVE_REGISTRATION = (
         V.c.issuer == sa.bindparam("issuer"),
         V.c.plate == sa.bindparam("plate"),
         R.c.jurisdiction == sa.bindparam("jurisdiction"),
-        R.c.status == "active",
+        IS_ACTIVE,
     )
 )
 _VEHICLE_ID = sa.select(V.c.id).where(V.c.issuer == sa.bindparam("issuer"), V.c.plate == sa.bindparam("plate"))
@@ -144,7 +148,7 @@ def count_actions(conn: sa.Connection, vehicle: int, kind: str, rule_id: str) ->
 
 
 def due_registrations(conn: sa.Connection, jurisdiction: str, day: dt.date) -> list[sa.Row[Any]]:
-    query = sa.select(R.c.id, R.c.number, R.c.valid_until).where(R.c.status == "active", R.c.jurisdiction == jurisdiction, R.c.valid_until < day)
+    query = sa.select(R.c.id, R.c.number, R.c.valid_until).where(IS_ACTIVE, R.c.jurisdiction == jurisdiction, R.c.valid_until < day)
     return list(conn.execute(query))
 
 

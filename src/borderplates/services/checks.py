@@ -23,8 +23,14 @@ class Check:
 
     ruling: Ruling
     decision: str
-    reasons: tuple[str, ...]
+    notes: tuple[str, ...]
+    held: tuple[str, ...]
     registration: Registration | None = None
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """How the plate was read, the law's reasons, then what the vehicle holds."""
+        return (*self.notes, *self.ruling.reasons, *self.held)
 
     def as_json(self) -> dict[str, Any]:
         result = law_services.check_json(self.ruling, self.decision, self.reasons)
@@ -54,7 +60,7 @@ def check_vehicle(
         plate_text, code, at, direction, point_id=where, vehicle_class=vehicle_class, resident=resident, registered_on=registered_on
     )
     decision, held, registration = _against_registry(ruling, common.database(db))
-    return Check(ruling, decision, (*notes, *ruling.reasons, *held), registration)
+    return Check(ruling, decision, notes, held, registration)
 
 
 def _against_registry(ruling: Ruling, db: Database) -> tuple[str, tuple[str, ...], Registration | None]:
@@ -62,7 +68,7 @@ def _against_registry(ruling: Ruling, db: Database) -> tuple[str, tuple[str, ...
     plate = ruling.vehicle.plate
     day = ruling.local_at.date()
     if decision == "issue_temporary_registration" and ruling.requirement.kind == "temporary_registration":
-        with db.read() as conn:
+        with db.lookup() as conn:
             row = repository.active_registration(conn, plate, ruling.jurisdiction)
         if row is None:
             return decision, ("the vehicle holds no active temporary registration",), None
@@ -81,14 +87,14 @@ def _against_registry(ruling: Ruling, db: Database) -> tuple[str, tuple[str, ...
             )
         return decision, (f"temporary registration {registration.number} is valid only from {registration.valid_from}",), registration
     if decision == "apply_sticker":
-        with db.read() as conn:
+        with db.lookup() as conn:
             vehicle = repository.vehicle_id(conn, plate)
             sticker = repository.sticker_for(conn, vehicle, ruling.jurisdiction, ruling.rule.id, ruling.version.id) if vehicle else None
         if sticker is not None:
             local = sticker.issued_at.astimezone(ruling.rule.timezone)
             return "admit", (f"stickers were issued on {local:%Y-%m-%d %H:%M} at {sticker.point}; check that they cover the state symbols",), None
     if decision in ("warn", "fine"):
-        with db.read() as conn:
+        with db.lookup() as conn:
             vehicle = repository.vehicle_id(conn, plate)
             counts = [(repository.count_actions(conn, vehicle, kind, ruling.rule.id), kind) for kind in ("warning", "fine")] if vehicle else []
         earlier = [f"{n} {kind}{'s' if n > 1 else ''}" for n, kind in counts if n]
