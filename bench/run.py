@@ -1,6 +1,7 @@
 """Run every benchmark: each ``bench/*.py`` script but this one, in turn, in its own process.
 
-Run: ``python bench/run.py`` (from anywhere; the scripts are found next to this file).
+Run: ``python bench/run.py [--quick]`` (from anywhere; the scripts are found next to
+this file). ``--quick`` is passed to every script: a smoke run at reduced sizes.
 Exits non-zero when any benchmark fails.
 """
 
@@ -24,7 +25,7 @@ def main() -> int:
     for script in scripts():
         print(f"=== {script.name}", flush=True)
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, str(script)], check=False)
+        done = subprocess.run([sys.executable, str(script), *sys.argv[1:]], check=False)
         print(f"=== {script.name}: exit {done.returncode} in {time.perf_counter() - start:.1f} s\n", flush=True)
         if done.returncode:
             failed.append(script.name)
