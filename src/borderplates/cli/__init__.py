@@ -24,7 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 160)
 
 JsonOption = typer.Option(False, "--json", help="Print exactly one JSON object on stdout.")
 

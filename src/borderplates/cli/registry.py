@@ -13,6 +13,7 @@ from rich.table import Table
 from borderplates.cli import JsonOption, app, console, emit_json, moment, parse_date
 from borderplates.errors import ValidationError
 from borderplates.services import admin, checks, crossings, enforcement, registrations
+from borderplates.services import law as law_services
 
 db_app = typer.Typer(help="The registry database.", no_args_is_help=True)
 registrations_app = typer.Typer(help="Temporary registrations.", no_args_is_help=True)
@@ -226,9 +227,10 @@ def registrations_list(
     if as_json:
         emit_json({"registrations": [r.as_json() for r in found]})
         return
-    table = Table("number", "plate", "valid from", "valid until", "fee", "status", "issued at", title=f"{len(found)} temporary registration(s)")
+    table = Table("number", "plate", "valid from", "valid until", "fee", "status", "issued", "where", title=f"{len(found)} temporary registration(s)")
     for r in found:
-        table.add_row(r.number, r.plate, str(r.valid_from), str(r.valid_until), str(r.fee), r.status, r.issuing_point)
+        issued = law_services.local_time(r.issued_at, r.jurisdiction)
+        table.add_row(r.number, r.plate, str(r.valid_from), str(r.valid_until), str(r.fee), r.status, f"{issued:%Y-%m-%d %H:%M}", r.issuing_point)
     console.print(table)
 
 
@@ -284,6 +286,7 @@ def _show_registration(registration: registrations.Registration, as_json: bool) 
     console.print(
         f"[bold]{registration.number}[/bold]  {registration.plate} ({registration.issuer})  {registration.status}\n"
         f"  valid {registration.valid_from} to {registration.valid_until} in {registration.jurisdiction}, fee {registration.fee}\n"
-        f"  issued {registration.issued_at.isoformat()} at {registration.issuing_point} by {registration.clerk} "
+        f"  issued {law_services.local_time(registration.issued_at, registration.jurisdiction):%Y-%m-%d %H:%M} local time "
+        f"at {registration.issuing_point} by {registration.clerk} "
         f"under {registration.rule_id} ({registration.rule_version})"
     )

@@ -153,6 +153,11 @@ def reciprocity(a: str, b: str, at: dt.datetime) -> Reciprocity:
     return Reciprocity(code_a, code_b, law.compare(the_law, code_a, code_b, at), law.asymmetric_periods(the_law, code_a, code_b))
 
 
+def local_time(at: dt.datetime, jurisdiction: str) -> dt.datetime:
+    """``at`` in the jurisdiction's time zone, for people to read."""
+    return at.astimezone(ZoneInfo(reference.jurisdiction(jurisdiction).timezone))
+
+
 def local_noon(day: dt.date, jurisdiction: str) -> dt.datetime:
     """Noon of a local calendar day in the jurisdiction's time zone."""
     return dt.datetime.combine(day, dt.time(12), ZoneInfo(reference.jurisdiction(jurisdiction).timezone))
