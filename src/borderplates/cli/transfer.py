@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from borderplates.cli import JsonOption, app, console, emit_json, parse_date
+from borderplates.errors import ValidationError
 from borderplates.services import demo, transfer
 
 import_app = typer.Typer(help="Import data from files.", no_args_is_help=True)
@@ -83,29 +84,45 @@ def export_crossings(
     until: Annotated[str | None, typer.Option("--until", help="Last local date (YYYY-MM-DD), included.")] = None,
     point: Annotated[str | None, typer.Option("--point", help="Only this crossing point.")] = None,
     output: Output = None,
+    as_json: bool = JsonOption,
 ) -> None:
     """Crossings as CSV (the import format), oldest first."""
     begin, end = _day_start(start, "--from"), _day_start(until, "--until", days_after=1)
     if output is None:
+        _csv_to_stdout(as_json)
         transfer.export_crossings(sys.stdout, start=begin, end=end, point=point)
         return
     with _progress("exporting", enabled=sys.stderr.isatty()) as progress:
         count = transfer.export_crossings(output, start=begin, end=end, point=point, progress=progress)
-    Console(stderr=True).print(f"wrote {count} crossing(s) to {output}")
+    _written(count, "crossing", output, as_json)
 
 
 @export_app.command("registrations")
 def export_registrations(
     status: Annotated[str | None, typer.Option("--status", help="active, returned, cancelled or expired.")] = None,
     output: Output = None,
+    as_json: bool = JsonOption,
 ) -> None:
     """Temporary registrations as CSV, oldest issue first."""
     if output is None:
+        _csv_to_stdout(as_json)
         transfer.export_registrations(sys.stdout, status=status)
         return
     with _progress("exporting", enabled=sys.stderr.isatty()) as progress:
         count = transfer.export_registrations(output, status=status, progress=progress)
-    Console(stderr=True).print(f"wrote {count} registration(s) to {output}")
+    _written(count, "registration", output, as_json)
+
+
+def _csv_to_stdout(as_json: bool) -> None:
+    if as_json:
+        raise ValidationError("--json needs --output: without it the CSV itself goes to stdout")
+
+
+def _written(count: int, what: str, output: Path, as_json: bool) -> None:
+    if as_json:
+        emit_json({"exported": count, "file": str(output)})
+    else:
+        Console(stderr=True).print(f"wrote {count} {what}(s) to {output}")
 
 
 @demo_app.command("load")
