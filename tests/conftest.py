@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,11 +31,10 @@ def postgres_server_url() -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def postgres_database(worker_id: str, testrun_uid: str) -> Iterator[Database]:
-    """One PostgreSQL database per test run and worker, migrated once."""
+@contextmanager
+def postgres_database_named(name: str) -> Iterator[Database]:
+    """A new, migrated PostgreSQL database on the test server, dropped afterwards."""
     server = sa.engine.make_url(postgres_server_url())
-    name = f"borderplates_test_{testrun_uid[:12]}_{worker_id}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -42,28 +42,65 @@ def postgres_database(worker_id: str, testrun_uid: str) -> Iterator[Database]:
     url = server.set(database=name).render_as_string(hide_password=False)
     database = Database(url, create_engine(url))
     database.upgrade()
-    yield database
-    database.engine.dispose()
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    try:
+        yield database
+    finally:
+        database.engine.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@contextmanager
+def sqlite_database(path: Path) -> Iterator[Database]:
+    """A new, migrated SQLite registry in ``path``."""
+    url = f"sqlite:///{path}"
+    database = Database(url, create_engine(url))
+    database.upgrade()
+    try:
+        yield database
+    finally:
+        database.engine.dispose()
+
+
+def emptied(database: Database) -> Database:
+    with database.engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {', '.join(table.name for table in metadata.sorted_tables)} RESTART IDENTITY CASCADE")
+    return database
+
+
+@pytest.fixture(scope="session")
+def postgres_database(worker_id: str, testrun_uid: str) -> Iterator[Database]:
+    """One PostgreSQL database per test run and worker, migrated once."""
+    with postgres_database_named(f"borderplates_test_{testrun_uid[:12]}_{worker_id}") as database:
+        yield database
+
+
+@pytest.fixture(scope="session")
+def second_postgres_database(worker_id: str, testrun_uid: str) -> Iterator[Database]:
+    """Another PostgreSQL database per test run and worker, for tests that need two registries."""
+    with postgres_database_named(f"borderplates_test_{testrun_uid[:12]}_{worker_id}_2") as database:
+        yield database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """An empty, migrated registry: a SQLite file, or the worker's PostgreSQL database emptied."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'registry.db'}"
-        database = Database(url, create_engine(url))
-        database.upgrade()
-        yield database
-        database.engine.dispose()
-        return
-    database = request.getfixturevalue("postgres_database")
-    with database.engine.begin() as conn:
-        tables = ", ".join(table.name for table in metadata.sorted_tables)
-        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-    yield database
+        with sqlite_database(tmp_path / "registry.db") as database:
+            yield database
+    else:
+        yield emptied(request.getfixturevalue("postgres_database"))
+
+
+@pytest.fixture
+def other_db(db: Database, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """Another empty registry on the same kind of database as ``db``."""
+    if db.is_sqlite:
+        with sqlite_database(tmp_path / "other.db") as database:
+            yield database
+    else:
+        yield emptied(request.getfixturevalue("second_postgres_database"))
 
 
 @pytest.fixture

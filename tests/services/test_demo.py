@@ -3,53 +3,16 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from borderplates.registry.database import Database, create_engine
-from borderplates.registry.tables import audit_log, crossings, metadata, temporary_registrations, vehicles
+from borderplates.registry.database import Database
+from borderplates.registry.tables import audit_log, crossings, temporary_registrations, vehicles
 from borderplates.services import demo, transfer
-from tests.conftest import local, postgres_server_url
+from tests.conftest import local
 
 R = temporary_registrations
-
-
-@pytest.fixture(scope="module")
-def second_postgres(worker_id: str) -> Iterator[Database]:
-    """A second PostgreSQL database for this worker, for a second load."""
-    server = sa.engine.make_url(postgres_server_url())
-    name = f"borderplates_test_{worker_id}_demo"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = server.set(database=name).render_as_string(hide_password=False)
-    database = Database(url, create_engine(url))
-    database.upgrade()
-    yield database
-    database.engine.dispose()
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
-
-
-@pytest.fixture
-def other_db(db: Database, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """Another empty registry on the same kind of database as ``db``."""
-    if db.is_sqlite:
-        url = f"sqlite:///{tmp_path / 'other.db'}"
-        database = Database(url, create_engine(url))
-        database.upgrade()
-        yield database
-        database.engine.dispose()
-        return
-    database = request.getfixturevalue("second_postgres")
-    with database.engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {', '.join(t.name for t in metadata.sorted_tables)} RESTART IDENTITY CASCADE")
-    yield database
 
 
 def registrations_where(db: Database, *conditions: sa.ColumnElement[bool]) -> int:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from borderplates.registry.database import Database, create_engine
+from borderplates.registry.database import Database
 from borderplates.registry.tables import audit_log, crossings, metadata, vehicles
 from borderplates.services import demo, transfer
 from borderplates.services.transfer import ImportRejected
-from tests.conftest import local, postgres_server_url
+from tests.conftest import local
 
 HEADER = "plate,point,direction,jurisdiction,at,mode,lane,decision,officer,request_key\n"
 GOOD = (
@@ -25,41 +24,6 @@ GOOD = (
     + "01-123-AB,mutivode,entry,RS,2021-09-21T07:00:00+02:00,bus,,issue_temporary_registration,officer-3,\n"
     + "123-KS-456,mucibaba,entry,XK,2021-09-23T09:00:00+02:00,passenger,,refuse,officer-4,key-3\n"
 )
-
-
-@pytest.fixture(scope="module")
-def second_postgres(worker_id: str) -> Iterator[Database]:
-    """A second PostgreSQL database for this worker, to import what another one exported."""
-    server = sa.engine.make_url(postgres_server_url())
-    name = f"borderplates_test_{worker_id}_transfer"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = server.set(database=name).render_as_string(hide_password=False)
-    database = Database(url, create_engine(url))
-    database.upgrade()
-    yield database
-    database.engine.dispose()
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
-
-
-@pytest.fixture
-def other_db(db: Database, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """Another empty registry on the same kind of database as ``db``."""
-    if db.is_sqlite:
-        url = f"sqlite:///{tmp_path / 'other.db'}"
-        database = Database(url, create_engine(url))
-        database.upgrade()
-        yield database
-        database.engine.dispose()
-        return
-    database = request.getfixturevalue("second_postgres")
-    with database.engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {', '.join(t.name for t in metadata.sorted_tables)} RESTART IDENTITY CASCADE")
-    yield database
 
 
 def counts(db: Database) -> dict[str, int]:
