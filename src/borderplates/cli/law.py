@@ -50,15 +50,14 @@ def rules(
     if as_json:
         emit_json({"rules": [services.rule_json(rule) for rule in found]})
         return
-    table = Table("rule", "from", "status", "requirement", "enforcement", "source", title="Entry rules", show_lines=True)
     for rule in found:
-        versions = sorted((*rule.versions, *rule.planned), key=lambda v: v.starts_at)
-        for index, version in enumerate(versions):
+        table = Table(title=f"[bold]{rule.id}[/bold]  {rule.jurisdiction} {rule.direction}: {rule.description}", title_justify="left")
+        for header in ("from", "status", "requirement", "enforcement", "source"):
+            table.add_column(header, no_wrap=header != "source")
+        for version in sorted((*rule.versions, *rule.planned), key=lambda v: v.starts_at):
             shown = services.version_json(version)
-            requirement = shown["requirement"]
-            enforcement = shown["enforcement"]
+            requirement, enforcement = shown["requirement"], shown["enforcement"]
             table.add_row(
-                f"{rule.id}\n[dim]{rule.jurisdiction} {rule.direction}: {rule.description}[/dim]" if index == 0 else "",
                 version.id,
                 version.status.replace("_", " "),
                 _requirement_text(requirement) if requirement else "end of rule",
@@ -67,7 +66,7 @@ def rules(
                 else "",
                 f"{version.source.title} [{version.source.confidence}]",
             )
-    console.print(table)
+        console.print(table)
 
 
 def _requirement_text(requirement: dict) -> str:  # type: ignore[type-arg]
