@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from borderplates import reference
+from borderplates.errors import ValidationError
 from borderplates.law import Ruling
 from borderplates.registry import Database, repository
 from borderplates.services import common
 from borderplates.services import law as law_services
-from borderplates.services.registrations import Registration, _registration
+from borderplates.services.registrations import Registration, registration_from_row
 
 #: A registration whose last valid day is this close is admitted with a notice.
 EXPIRY_NOTICE_DAYS = 3
@@ -55,7 +56,7 @@ def check_vehicle(
     code = reference.jurisdiction(jurisdiction).code
     where = common.place(point, code) if point is not None else None
     if direction not in ("entry", "exit"):
-        raise common.ValidationError("direction is entry or exit")
+        raise ValidationError("direction is entry or exit")
     ruling, notes = law_services.rule_for(
         plate_text, code, at, direction, point_id=where, vehicle_class=vehicle_class, resident=resident, registered_on=registered_on
     )
@@ -72,7 +73,7 @@ def _against_registry(ruling: Ruling, db: Database) -> tuple[str, tuple[str, ...
             row = repository.active_registration(conn, plate, ruling.jurisdiction)
         if row is None:
             return decision, ("the vehicle holds no active temporary registration",), None
-        registration = _registration(row)
+        registration = registration_from_row(row)
         if registration.valid_from <= day <= registration.valid_until:
             left = (registration.valid_until - day).days
             reasons = [f"holds temporary registration {registration.number}, valid {registration.valid_from} to {registration.valid_until}"]

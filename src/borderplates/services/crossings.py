@@ -14,7 +14,7 @@ from borderplates.registry import Database, repository
 from borderplates.registry.tables import crossings
 from borderplates.services import common
 from borderplates.services.checks import Check, check_vehicle
-from borderplates.services.registrations import _change_status
+from borderplates.services.registrations import change_status
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def record_crossing(
                 active = repository.active_registration(conn, plate, code)
                 if active is None:
                     raise ConflictError(f"{plate.canonical} holds no active temporary registration to return")
-                _change_status(conn, active, "returned", at, officer, where, "returned on exit")
+                change_status(conn, active, "returned", at, officer, where, "returned on exit")
                 registration_id = active.id
             values = {
                 "vehicle_id": vehicle,

@@ -134,7 +134,7 @@ def issue_temporary_registration(
             repository.audit(
                 conn, at=at, actor=clerk, point=where, action="issue", entity="temporary_registration", entity_id=new_id, before=None, after=values
             )
-            return _registration(repository.registration_by(conn, id=new_id))
+            return registration_from_row(repository.registration_by(conn, id=new_id))
     except sa.exc.IntegrityError:
         return _after_race(database, key, plate, code, day)
     except ConflictError:
@@ -148,7 +148,7 @@ def _same_request(conn: sa.Connection, existing: sa.Row[Any], plate: reference.P
     found = repository.registration_by(conn, id=existing.id)
     if found is None or found.plate != plate.canonical or found.issuer != plate.issuer:
         raise ConflictError("this request key was already used for another vehicle")
-    return _registration(found)
+    return registration_from_row(found)
 
 
 def _after_race(database: Database, key: str | None, plate: reference.Plate, code: str, day: dt.date) -> Registration:
@@ -170,10 +170,10 @@ def _close_expired_or_refuse(conn: sa.Connection, plate: reference.Plate, code: 
         return
     if active.valid_until >= day:
         raise ConflictError(f"{plate.canonical} already holds temporary registration {active.number}, valid until {active.valid_until}")
-    _change_status(conn, active, "expired", at, actor, where, f"expired after {active.valid_until}")
+    change_status(conn, active, "expired", at, actor, where, f"expired after {active.valid_until}")
 
 
-def _change_status(conn: sa.Connection, row: sa.Row[Any], status: str, at: dt.datetime, actor: str, where: str | None, reason: str | None) -> None:
+def change_status(conn: sa.Connection, row: sa.Row[Any], status: str, at: dt.datetime, actor: str, where: str | None, reason: str | None) -> None:
     repository.set_status(conn, row.id, status, at, reason)
     action = {"expired": "expire", "returned": "return", "cancelled": "cancel"}[status]
     repository.audit(
@@ -226,7 +226,7 @@ def renew(
             if current is None or current.status not in ("active", "expired"):
                 raise ConflictError(f"registration {number} changed meanwhile; check it again")
             if current.status == "active":
-                _change_status(conn, current, "expired", at, clerk, where, "renewed")
+                change_status(conn, current, "expired", at, clerk, where, "renewed")
             values = {
                 "number": new_number(),
                 "vehicle_id": old.vehicle_id,
@@ -249,7 +249,7 @@ def renew(
             repository.audit(
                 conn, at=at, actor=clerk, point=where, action="renew", entity="temporary_registration", entity_id=new_id, before=None, after=values
             )
-            return _registration(repository.registration_by(conn, id=new_id))
+            return registration_from_row(repository.registration_by(conn, id=new_id))
     except sa.exc.IntegrityError:
         return _after_race(database, key, ruling.vehicle.plate, old.jurisdiction, day)
     except ConflictError:
@@ -280,8 +280,8 @@ def _end(number: str, status: str, at: dt.datetime, point: str | None, actor: st
         where = common.place(point, row.jurisdiction, centres=True) if point else None
         if row.status != "active":
             raise ConflictError(f"registration {number} is {row.status}, not active")
-        _change_status(conn, row, status, at, actor, where, reason)
-        return _registration(repository.registration_by(conn, id=row.id))
+        change_status(conn, row, status, at, actor, where, reason)
+        return registration_from_row(repository.registration_by(conn, id=row.id))
 
 
 def expire_due(at: dt.datetime, *, actor: str = "expiry", db: Database | None = None) -> int:
@@ -318,7 +318,7 @@ def list_registrations(
         raise ValidationError("limit is between 1 and 10000")
     parsed = reference.parse_plate(plate) if plate is not None else None
     with common.database(db).read() as conn:
-        return [_registration(row) for row in repository.registrations(conn, plate=parsed, status=status, point=point, limit=limit)]
+        return [registration_from_row(row) for row in repository.registrations(conn, plate=parsed, status=status, point=point, limit=limit)]
 
 
 def show_registration(number: str, *, db: Database | None = None) -> tuple[Registration, list[dict[str, Any]]]:
@@ -332,10 +332,10 @@ def show_registration(number: str, *, db: Database | None = None) -> tuple[Regis
             {"at": t.at.isoformat(), "actor": t.actor, "point": t.point, "action": t.action, "before": t.before, "after": t.after, "reason": t.reason}
             for t in repository.audit_trail(conn, "temporary_registration", row.id)
         ]
-    return _registration(row), trail
+    return registration_from_row(row), trail
 
 
-def _registration(row: sa.Row[Any] | None) -> Registration:
+def registration_from_row(row: sa.Row[Any] | None) -> Registration:
     if row is None:
         raise NotFound("registration not found")
     return Registration(
