@@ -103,6 +103,19 @@ def test_issue_check_list_and_retry_through_the_console_script(cli):
     assert [item["number"] for item in listed["registrations"]] == [issued["number"]]
 
 
+def test_under_a_lasting_temporary_registration_regime_the_car_is_admitted_the_next_day_and_needs_a_new_one_after_60_days(tmp_path):
+    env = base_env(tmp_path)
+    env["BORDERPLATES_DATA_ROOT"] = str(Path(__file__).parents[1] / "fixtures" / "test_regime")
+    cli = Cli(env)
+    issued = cli.json("issue", PLATE, "--point", "jarinje", "--entering", "XK", "--at", "2021-09-27T10:00:00+02:00")
+    check = ("check", PLATE, "--point", "jarinje", "--entering", "XK", "--at")
+    assert cli.json(*check, "2021-09-28T10:00:00+02:00")["decision"] == "admit"
+    assert cli.json(*check, f"{issued['valid_until']}T23:59:00+01:00")["decision"] == "admit"
+    after = cli.json(*check, "2021-11-26T10:00:00+01:00")
+    assert after["decision"] == "issue_temporary_registration"
+    assert any(issued["number"] in reason and "expired" in reason for reason in after["reasons"])
+
+
 def test_every_registry_command_works_through_the_console_script(tmp_path):
     cli = Cli(base_env(tmp_path))
     at = ("--at", "2021-09-27T10:00:00+02:00")
