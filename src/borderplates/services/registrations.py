@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from borderplates import reference
 from borderplates.errors import ConflictError, NotFound, ValidationError
-from borderplates.law import Money
+from borderplates.law import Money, Ruling
 from borderplates.registry import Database, repository
 from borderplates.registry.numbers import compact_number, new_number
 from borderplates.registry.tables import temporary_registrations
@@ -113,28 +113,7 @@ def issue_temporary_registration(
                     return _same_request(conn, existing, plate)
             vehicle = repository.ensure_vehicle(conn, plate, at, vehicle_class, vin, actor=clerk, point=where)
             _close_expired_or_refuse(conn, plate, code, day, at, clerk, where)
-            values = {
-                "number": new_number(),
-                "vehicle_id": vehicle,
-                "jurisdiction": code,
-                "valid_from": day,
-                "valid_until": valid_until(day, requirement.validity_days),
-                "fee_minor": common.to_minor(requirement.fee),
-                "fee_currency": requirement.fee.currency,
-                "rule_id": ruling.rule.id,
-                "rule_version": ruling.version.id,
-                "issued_at": at,
-                "issuing_point": where,
-                "clerk": clerk,
-                "status": "active",
-                "status_changed_at": at,
-                "request_key": key,
-            }
-            new_id = repository.insert(conn, temporary_registrations, values)
-            repository.audit(
-                conn, at=at, actor=clerk, point=where, action="issue", entity="temporary_registration", entity_id=new_id, before=None, after=values
-            )
-            return registration_from_row(repository.registration_by(conn, id=new_id))
+            return _insert(conn, ruling, vehicle, day, requirement.validity_days, requirement.fee, at=at, where=where, clerk=clerk, key=key, action="issue")
     except sa.exc.IntegrityError:
         return _after_race(database, key, plate, code, day)
     except ConflictError:
@@ -142,6 +121,45 @@ def issue_temporary_registration(
             raise
         # The same request may have been committed by a concurrent retry after the key was looked up.
         return _after_race(database, key, plate, code, day)
+
+
+def _insert(
+    conn: sa.Connection,
+    ruling: Ruling,
+    vehicle: int,
+    day: dt.date,
+    validity_days: int,
+    fee: Money,
+    *,
+    at: dt.datetime,
+    where: str,
+    clerk: str,
+    key: str | None,
+    action: str,
+    renews: int | None = None,
+) -> Registration:
+    """Insert an active registration valid from ``day`` under ``ruling``, and audit it."""
+    values = {
+        "number": new_number(),
+        "vehicle_id": vehicle,
+        "jurisdiction": ruling.jurisdiction,
+        "valid_from": day,
+        "valid_until": valid_until(day, validity_days),
+        "fee_minor": common.to_minor(fee),
+        "fee_currency": fee.currency,
+        "rule_id": ruling.rule.id,
+        "rule_version": ruling.version.id,
+        "issued_at": at,
+        "issuing_point": where,
+        "clerk": clerk,
+        "status": "active",
+        "status_changed_at": at,
+        "renews_id": renews,
+        "request_key": key,
+    }
+    new_id = repository.insert(conn, temporary_registrations, values)
+    repository.audit(conn, at=at, actor=clerk, point=where, action=action, entity="temporary_registration", entity_id=new_id, before=None, after=values)
+    return registration_from_row(repository.registration_by(conn, id=new_id))
 
 
 def _same_request(conn: sa.Connection, existing: sa.Row[Any], plate: reference.Plate) -> Registration:
@@ -227,29 +245,20 @@ def renew(
                 raise ConflictError(f"registration {number} changed meanwhile; check it again")
             if current.status == "active":
                 change_status(conn, current, "expired", at, clerk, where, "renewed")
-            values = {
-                "number": new_number(),
-                "vehicle_id": old.vehicle_id,
-                "jurisdiction": old.jurisdiction,
-                "valid_from": day,
-                "valid_until": valid_until(day, requirement.validity_days),
-                "fee_minor": common.to_minor(requirement.fee),
-                "fee_currency": requirement.fee.currency,
-                "rule_id": ruling.rule.id,
-                "rule_version": ruling.version.id,
-                "issued_at": at,
-                "issuing_point": where,
-                "clerk": clerk,
-                "status": "active",
-                "status_changed_at": at,
-                "renews_id": old.id,
-                "request_key": key,
-            }
-            new_id = repository.insert(conn, temporary_registrations, values)
-            repository.audit(
-                conn, at=at, actor=clerk, point=where, action="renew", entity="temporary_registration", entity_id=new_id, before=None, after=values
+            return _insert(
+                conn,
+                ruling,
+                old.vehicle_id,
+                day,
+                requirement.validity_days,
+                requirement.fee,
+                at=at,
+                where=where,
+                clerk=clerk,
+                key=key,
+                action="renew",
+                renews=old.id,
             )
-            return registration_from_row(repository.registration_by(conn, id=new_id))
     except sa.exc.IntegrityError:
         return _after_race(database, key, ruling.vehicle.plate, old.jurisdiction, day)
     except ConflictError:
