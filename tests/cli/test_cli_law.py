@@ -140,6 +140,7 @@ BAD_INPUTS = {
     "missing argument": (["check", "--json"], "PLATE"),
     "ambiguous plate": (["check", "BC 123-AB", "--entering", "XK", "--on", "2022-06-01", "--json"], "ambiguous"),
     "reciprocity with itself": (["reciprocity", "XK", "xk", "--json"], "two different"),
+    "unknown vehicle class": (["check", "NP 123-AB", "--entering", "XK", "--on", "2022-06-01", "--class", "spaceship"], "spaceship"),
 }
 
 

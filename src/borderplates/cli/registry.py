@@ -29,7 +29,7 @@ At = Annotated[str | None, typer.Option("--at", help="ISO 8601 date-time with of
 RequestKey = Annotated[str | None, typer.Option("--request-key", help="Retrying with the same key returns the first answer.")]
 Resident = Annotated[str | None, typer.Option("--resident", help="Jurisdiction where the keeper resides.")]
 RegisteredOn = Annotated[str | None, typer.Option("--registered-on", help="Date the vehicle's registration was issued or renewed.")]
-Class = Annotated[str, typer.Option("--class", help="Vehicle class.")]
+Class = Annotated[str, typer.Option("--class", help="Vehicle class: car, van, truck, bus, motorcycle or trailer.")]
 
 
 def _who(name: str | None) -> str:

@@ -17,6 +17,10 @@ from borderplates.law import Comparison, Period, Rule, Ruling, Vehicle, Version
 from borderplates.reference import Candidate, Plate, PlateReading
 
 
+#: The classes of vehicle the registry knows.
+VEHICLE_CLASSES = ("car", "van", "truck", "bus", "motorcycle", "trailer")
+
+
 def current_law() -> law.Law:
     """The law in force for this process: the shipped rules, or the regimes in
     ``$BORDERPLATES_DATA_ROOT/rules/`` when that variable is set (a ministry's own
@@ -89,6 +93,8 @@ def rule_for(
     code = reference.jurisdiction(jurisdiction).code
     if resident is not None:
         resident = reference.jurisdiction(resident).code
+    if vehicle_class not in VEHICLE_CLASSES:
+        raise ValidationError(f"unknown vehicle class {vehicle_class!r}: {', '.join(VEHICLE_CLASSES)}")
     choice = choose_plate(plate_text, border_context(code, point_id))
     vehicle = Vehicle(choice.plate, vehicle_class, resident, registered_on)
     ruling = current_law().requirement_for(vehicle, code, at, direction)
