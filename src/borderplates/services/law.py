@@ -16,7 +16,6 @@ from borderplates.errors import AmbiguousPlate, ValidationError
 from borderplates.law import Comparison, Period, Rule, Ruling, Vehicle, Version
 from borderplates.reference import Candidate, Plate, PlateReading
 
-
 #: The classes of vehicle the registry knows.
 VEHICLE_CLASSES = ("car", "van", "truck", "bus", "motorcycle", "trailer")
 
