@@ -13,7 +13,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from borderplates.errors import BorderplatesError, ValidationError
+from borderplates.errors import BorderplatesError, MissingFact, ValidationError
 from borderplates.services import law as law_services
 
 app = typer.Typer(
@@ -25,6 +25,9 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 console = Console(width=None if sys.stdout.isatty() else 160)
+
+#: The command-line option that supplies each fact a rule may need.
+OPTION_FOR_FACT = {"registration date": "--registered-on DATE"}
 
 JsonOption = typer.Option(False, "--json", help="Print exactly one JSON object on stdout.")
 
@@ -65,6 +68,8 @@ def main() -> None:
 
     try:
         app(standalone_mode=False)
+    except MissingFact as missing:
+        _fail(f"{missing.text} ({OPTION_FOR_FACT.get(missing.fact, missing.fact)})")
     except BorderplatesError as error:
         _fail(error.text)
     except typer.TyperException as error:

@@ -151,7 +151,7 @@ def _describe(requirement: Requirement, enforcement: Enforcement | None) -> str:
         details.append(f"fee {requirement.fee}")
     if details:
         text += f" ({', '.join(details)})"
-    if enforcement:
+    if enforcement and enforcement.phase != "refuse_entry":
         text += f", enforced by {enforcement.phase.replace('_', ' ')}"
         if enforcement.fine:
             text += f" of {enforcement.fine}"

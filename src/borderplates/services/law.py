@@ -104,7 +104,7 @@ def rule_for(
 def _validity_warnings(plate: Plate, day: dt.date) -> tuple[str, ...]:
     fmt = reference.load().format(plate.format_id)
     if not fmt.is_valid_on(day):
-        return (f"{fmt.description} plates are no longer valid since {fmt.valid_until}",)
+        return (f"plates of this format are no longer valid since {fmt.valid_until}: {fmt.description}",)
     return ()
 
 
