@@ -37,6 +37,30 @@ _ACTIVE_REGISTRATION = (
 )
 _VEHICLE_ID = sa.select(V.c.id).where(V.c.issuer == sa.bindparam("issuer"), V.c.plate == sa.bindparam("plate"))
 
+# Statements are built once, with their values bound at execution: SQLAlchemy then
+# reuses the compiled form instead of building and caching a statement per call.
+_VEHICLE_ID_AND_VIN = sa.select(V.c.id, V.c.vin).where(V.c.issuer == sa.bindparam("issuer"), V.c.plate == sa.bindparam("plate"))
+_UPDATE_VEHICLE = V.update().where(V.c.id == sa.bindparam("row_id"))
+_REGISTRATION = sa.select(R, V.c.plate, V.c.issuer).join(V, V.c.id == R.c.vehicle_id)
+_REGISTRATION_BY_ID = _REGISTRATION.where(R.c.id == sa.bindparam("value"))
+_REGISTRATION_BY_NUMBER = _REGISTRATION.where(R.c.number == sa.bindparam("value"))
+_SET_STATUS = R.update().where(R.c.id == sa.bindparam("row_id"))
+_AUDIT = audit_log.insert()
+_STICKER_FOR = sa.select(sticker_issuances).where(
+    sticker_issuances.c.vehicle_id == sa.bindparam("vehicle"),
+    sticker_issuances.c.jurisdiction == sa.bindparam("jurisdiction"),
+    sticker_issuances.c.rule_id == sa.bindparam("rule_id"),
+    sticker_issuances.c.rule_version == sa.bindparam("rule_version"),
+)
+_COUNT_ACTIONS = sa.select(sa.func.count()).where(
+    enforcement_actions.c.vehicle_id == sa.bindparam("vehicle"),
+    enforcement_actions.c.kind == sa.bindparam("kind"),
+    enforcement_actions.c.rule_id == sa.bindparam("rule_id"),
+)
+_TABLES = (vehicles, temporary_registrations, sticker_issuances, enforcement_actions, crossings)
+_inserts = {table.name: table.insert().returning(table.c.id) for table in _TABLES}
+_by_request_key = {table.name: sa.select(table).where(table.c.request_key == sa.bindparam("key")) for table in _TABLES if "request_key" in table.c}
+
 
 def vehicle_id(conn: sa.Connection, plate: Plate) -> int | None:
     return conn.execute(_VEHICLE_ID, {"issuer": plate.issuer, "plate": plate.canonical}).scalar()
@@ -46,10 +70,10 @@ def ensure_vehicle(
     conn: sa.Connection, plate: Plate, at: dt.datetime, vehicle_class: str = "car", vin: str | None = None, *, actor: str, point: str | None
 ) -> int:
     """The vehicle's id, creating the vehicle on first sight (and filling in a VIN learnt later); audited."""
-    found = conn.execute(sa.select(V.c.id, V.c.vin).where(V.c.issuer == plate.issuer, V.c.plate == plate.canonical)).first()
+    found = conn.execute(_VEHICLE_ID_AND_VIN, {"issuer": plate.issuer, "plate": plate.canonical}).first()
     if found is not None:
         if vin and not found.vin:
-            conn.execute(V.update().where(V.c.id == found.id).values(vin=vin))
+            conn.execute(_UPDATE_VEHICLE, {"row_id": found.id, "vin": vin})
             audit(conn, at=at, actor=actor, point=point, action="update", entity="vehicle", entity_id=found.id, before={"vin": None}, after={"vin": vin})
         return int(found.id)
     values = {
@@ -61,7 +85,7 @@ def ensure_vehicle(
         "vehicle_class": vehicle_class,
         "created_at": at,
     }
-    vehicle_id = int(conn.execute(V.insert().values(**values).returning(V.c.id)).scalar_one())
+    vehicle_id = insert(conn, V, values)
     audit(conn, at=at, actor=actor, point=point, action="create", entity="vehicle", entity_id=vehicle_id, before=None, after=values)
     return vehicle_id
 
@@ -70,11 +94,11 @@ def active_registration(conn: sa.Connection, plate: Plate, jurisdiction: str) ->
     return conn.execute(_ACTIVE_REGISTRATION, {"issuer": plate.issuer, "plate": plate.canonical, "jurisdiction": jurisdiction}).first()
 
 
-def registration_by(conn: sa.Connection, **where: Any) -> sa.Row[Any] | None:
-    query = sa.select(R, V.c.plate, V.c.issuer).join(V, V.c.id == R.c.vehicle_id)
-    for column, value in where.items():
-        query = query.where(R.c[column] == value)
-    return conn.execute(query).first()
+def registration_by(conn: sa.Connection, *, id: int | None = None, number: str | None = None) -> sa.Row[Any] | None:
+    """The registration with this id or this number, with its plate and issuer."""
+    if id is not None:
+        return conn.execute(_REGISTRATION_BY_ID, {"value": id}).first()
+    return conn.execute(_REGISTRATION_BY_NUMBER, {"value": number}).first()
 
 
 def registrations(
@@ -91,11 +115,12 @@ def registrations(
 
 
 def insert(conn: sa.Connection, table: sa.Table, values: Mapping[str, Any]) -> int:
-    return int(conn.execute(table.insert().values(**values).returning(table.c.id)).scalar_one())
+    """Insert one row and return its id (the statement is built once per table and cached)."""
+    return int(conn.execute(_inserts[table.name], values).scalar_one())
 
 
 def set_status(conn: sa.Connection, registration_id: int, status: str, at: dt.datetime, reason: str | None) -> None:
-    conn.execute(R.update().where(R.c.id == registration_id).values(status=status, status_changed_at=at, status_reason=reason))
+    conn.execute(_SET_STATUS, {"row_id": registration_id, "status": status, "status_changed_at": at, "status_reason": reason})
 
 
 def audit(
@@ -112,17 +137,18 @@ def audit(
     reason: str | None = None,
 ) -> None:
     conn.execute(
-        audit_log.insert().values(
-            at=at,
-            actor=actor,
-            point=point,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before=_plain(before),
-            after=_plain(after),
-            reason=reason,
-        )
+        _AUDIT,
+        {
+            "at": at,
+            "actor": actor,
+            "point": point,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "before": _plain(before),
+            "after": _plain(after),
+            "reason": reason,
+        },
     )
 
 
@@ -132,19 +158,15 @@ def audit_trail(conn: sa.Connection, entity: str, entity_id: int) -> list[sa.Row
 
 
 def by_request_key(conn: sa.Connection, table: sa.Table, key: str) -> sa.Row[Any] | None:
-    return conn.execute(sa.select(table).where(table.c.request_key == key)).first()
+    return conn.execute(_by_request_key[table.name], {"key": key}).first()
 
 
 def sticker_for(conn: sa.Connection, vehicle: int, jurisdiction: str, rule_id: str, rule_version: str) -> sa.Row[Any] | None:
-    s = sticker_issuances
-    query = sa.select(s).where(s.c.vehicle_id == vehicle, s.c.jurisdiction == jurisdiction, s.c.rule_id == rule_id, s.c.rule_version == rule_version)
-    return conn.execute(query).first()
+    return conn.execute(_STICKER_FOR, {"vehicle": vehicle, "jurisdiction": jurisdiction, "rule_id": rule_id, "rule_version": rule_version}).first()
 
 
 def count_actions(conn: sa.Connection, vehicle: int, kind: str, rule_id: str) -> int:
-    e = enforcement_actions
-    query = sa.select(sa.func.count()).where(e.c.vehicle_id == vehicle, e.c.kind == kind, e.c.rule_id == rule_id)
-    return int(conn.execute(query).scalar_one())
+    return int(conn.execute(_COUNT_ACTIONS, {"vehicle": vehicle, "kind": kind, "rule_id": rule_id}).scalar_one())
 
 
 def due_registrations(conn: sa.Connection, jurisdiction: str, day: dt.date) -> list[sa.Row[Any]]:
