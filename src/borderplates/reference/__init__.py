@@ -44,9 +44,10 @@ class Reference:
     jurisdictions: dict[str, Jurisdiction]
     crossing_points: dict[str, CrossingPoint]
 
+    formats: dict[str, PlateFormat]
+
     def format(self, format_id: str) -> PlateFormat:
-        code = format_id.split(".", 1)[0].upper()
-        return next(f for f in self.jurisdictions[code].formats if f.id == format_id)
+        return self.formats[format_id]
 
 
 @cache
@@ -58,7 +59,8 @@ def load() -> Reference:
 def load_from(root: Traversable | Any) -> Reference:
     """Reference data read from the ``jurisdictions/`` and ``crossing_points/`` folders under ``root``."""
     jurisdictions = load_jurisdictions(root)
-    return Reference(jurisdictions, load_crossing_points(jurisdictions, root))
+    formats = {fmt.id: fmt for jurisdiction in jurisdictions.values() for fmt in jurisdiction.formats}
+    return Reference(jurisdictions, load_crossing_points(jurisdictions, root), formats)
 
 
 def jurisdiction(code: str) -> Jurisdiction:

@@ -92,7 +92,8 @@ def record_crossing(
             vehicle = repository.ensure_vehicle(conn, plate, at, vehicle_class, actor=officer, point=where)
             registration_id = None
             if check.registration is not None and check.decision == "admit":
-                registration_id = conn.execute(sa.select(repository.R.c.id).where(repository.R.c.number == check.registration.number)).scalar()
+                held = repository.registration_by(conn, number=check.registration.number)
+                registration_id = held.id if held is not None else None
             if return_registration:
                 active = repository.active_registration(conn, plate, code)
                 if active is None:
