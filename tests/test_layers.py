@@ -1,7 +1,8 @@
 """Imports point down only, and the pure layers never read the clock.
 
-``reference`` imports nothing else of the package but ``borderplates.errors``;
-``law`` imports only ``reference`` and ``errors`` (DESIGN.md, "Layers").
+``reference`` imports nothing else of the package but ``borderplates.errors`` and
+``borderplates.vocabulary``; ``law`` imports only ``reference`` and those two
+(DESIGN.md, "Layers").
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import borderplates
 
 PACKAGE = Path(borderplates.__file__).parent
 ALLOWED = {
-    "reference": {"borderplates.reference", "borderplates.errors"},
-    "law": {"borderplates.law", "borderplates.reference", "borderplates.errors"},
+    "reference": {"borderplates.reference", "borderplates.errors", "borderplates.vocabulary"},
+    "law": {"borderplates.law", "borderplates.reference", "borderplates.errors", "borderplates.vocabulary"},
 }
 # (what the method is called on, the method): date.today(), dt.datetime.now(...), time.time(), ...
 CLOCK_CALLS = {

@@ -1,0 +1,148 @@
+"""The words of borderplates, defined once: every kind, phase, decision, status and role.
+
+Each is a ``StrEnum``: its members compare equal to their text, so data files, the
+database and JSON keep the plain words while the code never spells them loosely.
+The limits on text that people type live here too, so that every interface and
+the schema agree on them.
+
+>>> Decision("admit") is Decision.ADMIT
+True
+>>> f"{RequirementKind.COVER_SYMBOLS}"
+'cover_symbols'
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RequirementKind(StrEnum):
+    """What an entry rule requires of a vehicle."""
+
+    NONE = "none"
+    TEMPORARY_REGISTRATION = "temporary_registration"
+    COVER_SYMBOLS = "cover_symbols"
+    RE_REGISTRATION = "re_registration"
+    REFUSE = "refuse"
+
+
+class Phase(StrEnum):
+    """How a requirement is enforced on a date."""
+
+    INFORM = "inform"
+    WARN = "warn"
+    FINE = "fine"
+    TEMPORARY_PLATE = "temporary_plate"
+    STICKER = "sticker"
+    SEIZE = "seize"
+    REFUSE_ENTRY = "refuse_entry"
+
+
+class Decision(StrEnum):
+    """What the officer must do now."""
+
+    ADMIT = "admit"
+    ISSUE_TEMPORARY_REGISTRATION = "issue_temporary_registration"
+    APPLY_STICKER = "apply_sticker"
+    WARN = "warn"
+    FINE = "fine"
+    REFUSE = "refuse"
+
+
+class RegistrationStatus(StrEnum):
+    """Where a temporary registration stands."""
+
+    ACTIVE = "active"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class Direction(StrEnum):
+    """Into a jurisdiction, or out of it."""
+
+    ENTRY = "entry"
+    EXIT = "exit"
+
+
+class Mode(StrEnum):
+    """The kind of traffic a crossing point serves."""
+
+    PASSENGER = "passenger"
+    CARGO = "cargo"
+    BUS = "bus"
+    PEDESTRIAN = "pedestrian"
+
+
+class VehicleClass(StrEnum):
+    """The classes of vehicle the registry knows."""
+
+    CAR = "car"
+    VAN = "van"
+    TRUCK = "truck"
+    BUS = "bus"
+    MOTORCYCLE = "motorcycle"
+    TRAILER = "trailer"
+
+
+class PlateKind(StrEnum):
+    """The kinds of plate a format describes."""
+
+    STANDARD = "standard"
+    TAXI = "taxi"
+    NEUTRAL = "neutral"
+    DIPLOMATIC = "diplomatic"
+    TEMPORARY = "temporary"
+
+
+class ActionKind(StrEnum):
+    """What an officer records against a vehicle under a rule, besides a crossing."""
+
+    STICKER = "sticker"
+    WARNING = "warning"
+    FINE = "fine"
+
+
+class Role(StrEnum):
+    """What an account may do (each role may do what the one before it may)."""
+
+    OFFICER = "officer"
+    CLERK = "clerk"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class CrossingState(StrEnum):
+    """Whether traffic of a mode passes a crossing point in a direction."""
+
+    OPEN = "open"
+    RESTRICTED = "restricted"
+    BLOCKED = "blocked"
+    CLOSED = "closed"
+
+
+class WaitMethod(StrEnum):
+    """How a wait estimate was made."""
+
+    MANUAL = "manual"
+    MEASURED = "measured"
+    MODEL = "model"
+
+
+def words(vocabulary: type[StrEnum]) -> str:
+    """The words of a vocabulary for a message: ``"entry or exit"``, ``"a, b or c"``."""
+    values = [member.value for member in vocabulary]
+    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
+
+
+# Limits on text that people type: the schema, the services and every interface use these.
+NAME_LENGTH = 60
+"""A clerk's or officer's name or badge number, an account name, a registration centre with its prefix."""
+REASON_LENGTH = 200
+"""A reason for a cancellation, a note on a warning or fine, an audit reason."""
+LANE_LENGTH = 20
+"""A lane's name at a crossing point."""
+REQUEST_KEY_LENGTH = 100
+"""A request (idempotency) key."""
+CENTRE_NAME_LENGTH = 50
+"""A registration centre's name, after ``centre:``."""
