@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +15,8 @@ import sqlalchemy as sa
 
 from borderplates.registry.database import Database, create_engine
 from borderplates.registry.tables import metadata
+from borderplates.services.actors import Actor
+from borderplates.vocabulary import Role
 
 BELGRADE = ZoneInfo("Europe/Belgrade")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -22,6 +25,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def local(*parts: int) -> dt.datetime:
     """A moment in the border's local time: ``local(2021, 9, 27, 10)``."""
     return dt.datetime(*parts, tzinfo=BELGRADE)  # type: ignore[misc]
+
+
+def operator(name: Any, role: Role = Role.SUPERVISOR, point: str | None = None) -> Actor:
+    """Someone working the registry, by name: the command line's local operator unless a role is given."""
+    return Actor(name, role, point)
+
+
+OPERATOR = operator("tester")
 
 
 def postgres_server_url() -> str:

@@ -35,6 +35,18 @@ class DataError(BorderplatesError):
         super().__init__(f"{where}: {problem}")
 
 
+class ConfigurationError(BorderplatesError):
+    """The installation is misconfigured: a bad setting, or a registry that cannot be used."""
+
+    message = "borderplates is not configured correctly."
+
+
+class RegistryUnavailable(ConfigurationError):
+    """The registry's database cannot be reached, opened or used as it is."""
+
+    message = "The registry cannot be used."
+
+
 class RuleDataError(DataError):
     """An entry-rule file is malformed."""
 
@@ -90,3 +102,9 @@ class ConflictError(BorderplatesError):
     """The request contradicts the state of the registry."""
 
     message = "The request conflicts with the registry."
+
+
+class Forbidden(BorderplatesError):
+    """The actor may not do this, or not here."""
+
+    message = "You may not do this."

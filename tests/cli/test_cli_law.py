@@ -1,4 +1,4 @@
-"""The ``borderplates`` command, end to end, as a user runs it (one process per call).
+"""The ``borderplates`` commands on plates and the law, as a user runs them.
 
 Each test gets its own registry directory: ``check`` opens (and on first use
 creates) the embedded registry, and tests never touch the user's own.
@@ -6,43 +6,25 @@ creates) the embedded registry, and tests never touch the user's own.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-COMMAND = Path(sys.executable).parent / "borderplates"
-Run = Callable[..., subprocess.CompletedProcess[str]]
+from tests.cli.conftest import Cli, Done
+
+Run = Callable[..., Done]
 
 
 @pytest.fixture
-def run(tmp_path: Path) -> Run:
+def run(cli: Cli) -> Run:
     """Run ``borderplates`` with a private registry directory and no data overrides."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BORDERPLATES_")}
-    env.update(PYTHONUTF8="1", COLUMNS="250", NO_COLOR="1", BORDERPLATES_DATA_DIR=str(tmp_path / "registry"))
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(COMMAND), *args], capture_output=True, text=True, env=env, timeout=60, check=False)
-
-    return run
+    return cli.run
 
 
 @pytest.fixture
-def run_json(run: Run) -> Callable[..., dict[str, Any]]:
-    return lambda *args: _json(run(*args, "--json"))
-
-
-def _json(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
-    payload = json.loads(done.stdout)
-    assert isinstance(payload, dict)
-    return payload
+def run_json(cli: Cli) -> Callable[..., dict[str, Any]]:
+    return cli.json
 
 
 def test_check_a_serbian_plate_entering_kosovo_after_20_september_2021(run_json: Callable[..., dict[str, Any]]) -> None:

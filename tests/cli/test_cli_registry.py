@@ -1,67 +1,33 @@
-"""The registry commands through the installed console script, on SQLite and on PostgreSQL.
+"""The registry commands as a user runs them, on SQLite and on PostgreSQL.
 
-Every call here is a real process (about half a second each), so the scenarios are few and long.
-They use the shipped rules: Kosovo required temporary registrations of Serbian cars from
-2021-09-20 until 2021-10-04 08:00, then stickers.
+Most run in this process; the first scenario runs the installed console script, one
+real process per call, to prove the installation end to end. They use the shipped
+rules: Kosovo required temporary registrations of Serbian cars from 2021-09-20 until
+2021-10-04 08:00, then stickers.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from borderplates.registry.numbers import is_valid_number
+from tests.cli.conftest import Cli, base_env
 from tests.conftest import postgres_server_url
 
-BORDERPLATES = Path(sys.executable).parent / "borderplates"
 PLATE = "NP 123-AB"
 
 
-class Cli:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
-
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(BORDERPLATES), *args], env=self.env, capture_output=True, text=True, timeout=60, check=False)
-
-    def json(self, *args: str) -> dict[str, Any]:
-        done = self.run(*args, "--json")
-        assert done.returncode == 0, done.stderr
-        assert done.stderr == ""
-        [line] = done.stdout.splitlines()  # exactly one JSON object
-        return json.loads(line)
-
-    def fails(self, *args: str) -> str:
-        done = self.run(*args)
-        assert done.returncode == 2, (done.stdout, done.stderr)
-        assert "Traceback" not in done.stderr
-        [line] = done.stderr.splitlines()
-        assert line.startswith("borderplates: error: ")
-        return line
-
-
-def base_env(tmp_path: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BORDERPLATES_")}
-    env["BORDERPLATES_DATA_DIR"] = str(tmp_path / "data")
-    env["BORDERPLATES_USER"] = "clerk-cli"
-    return env
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def cli(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cli]:
+def script(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cli]:
     """The console script on the embedded SQLite default, or on a fresh PostgreSQL database."""
-    env = base_env(tmp_path)
+    env = base_env(tmp_path / "data")
     if request.param == "sqlite":
-        yield Cli(env)
+        yield Cli(env, process=True)
         return
     server = sa.engine.make_url(postgres_server_url())
     name = f"borderplates_cli_{uuid.uuid4().hex[:12]}"
@@ -70,16 +36,17 @@ def cli(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cli]:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     env["BORDERPLATES_DATABASE_URL"] = server.set(database=name).render_as_string(hide_password=False)
     try:
-        yield Cli(env)
+        yield Cli(env, process=True)
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
 
 
-def test_issue_check_list_and_retry_through_the_console_script(cli):
+def test_issue_check_list_and_retry_through_the_console_script(script):
+    cli = script
     upgraded = cli.json("db", "upgrade")
-    assert upgraded["revision"] == "0001"
+    assert upgraded["revision"] == "0002"
     if "BORDERPLATES_DATABASE_URL" not in cli.env:
         assert upgraded["database"].endswith("borderplates.db")
 
@@ -104,9 +71,7 @@ def test_issue_check_list_and_retry_through_the_console_script(cli):
 
 
 def test_under_a_lasting_temporary_registration_regime_the_car_is_admitted_the_next_day_and_needs_a_new_one_after_60_days(tmp_path):
-    env = base_env(tmp_path)
-    env["BORDERPLATES_DATA_ROOT"] = str(Path(__file__).parents[1] / "fixtures" / "test_regime")
-    cli = Cli(env)
+    cli = Cli(base_env(tmp_path / "data", BORDERPLATES_DATA_ROOT=str(Path(__file__).parents[1] / "fixtures" / "test_regime")))
     issued = cli.json("issue", PLATE, "--point", "jarinje", "--entering", "XK", "--at", "2021-09-27T10:00:00+02:00")
     check = ("check", PLATE, "--point", "jarinje", "--entering", "XK", "--at")
     assert cli.json(*check, "2021-09-28T10:00:00+02:00")["decision"] == "admit"
@@ -116,8 +81,7 @@ def test_under_a_lasting_temporary_registration_regime_the_car_is_admitted_the_n
     assert any(issued["number"] in reason and "expired" in reason for reason in after["reasons"])
 
 
-def test_every_registry_command_works_through_the_console_script(tmp_path):
-    cli = Cli(base_env(tmp_path))
+def test_every_registry_command_works(cli):
     at = ("--at", "2021-09-27T10:00:00+02:00")
     first = cli.json("issue", PLATE, "--point", "jarinje", "--entering", "XK", *at)
 
@@ -152,8 +116,7 @@ def test_every_registry_command_works_through_the_console_script(tmp_path):
     assert statuses == {first["number"]: "expired", renewed["number"]: "returned", other["number"]: "cancelled", late["number"]: "expired"}
 
 
-def test_bad_input_exits_with_code_2_and_one_line_on_stderr(tmp_path):
-    cli = Cli(base_env(tmp_path))
+def test_bad_input_exits_with_code_2_and_one_line_on_stderr(cli):
     assert "--at" in cli.fails("issue", PLATE, "--point", "jarinje", "--entering", "XK", "--at", "2021-09-27T10:00:00")
     assert "not 'cargo'" in cli.fails("cross", PLATE, "--point", "mutivode", "--entering", "XK", "--mode", "cargo", "--at", "2021-09-27T10:00:00+02:00")
     assert "--reason" in cli.fails("registrations", "cancel", "K7QM-4TXR-M")  # a missing option is bad input too

@@ -1,42 +1,31 @@
-"""``borderplates import``, ``export`` and ``demo load``, end to end through the console script."""
+"""``borderplates import``, ``export`` and ``demo load``, as a user runs them."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-COMMAND = Path(sys.executable).parent / "borderplates"
-Run = Callable[..., subprocess.CompletedProcess[str]]
+from tests.cli.conftest import Cli, Done
 
-
-def runner(data_dir: Path) -> Run:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BORDERPLATES_")}
-    env.update(PYTHONUTF8="1", COLUMNS="250", NO_COLOR="1", BORDERPLATES_DATA_DIR=str(data_dir), BORDERPLATES_USER="tester")
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(COMMAND), *args], capture_output=True, text=True, env=env, timeout=120, check=False)
-
-    return run
+Run = Callable[..., Done]
 
 
 @pytest.fixture
-def run(tmp_path: Path) -> Run:
+def run(cli: Cli) -> Run:
     """``borderplates`` with a private registry directory."""
-    return runner(tmp_path / "registry")
+    return cli.run
 
 
-def ok_json(done: subprocess.CompletedProcess[str]) -> dict[str, object]:
+def ok_json(done: Done) -> dict[str, object]:
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
-    payload = json.loads(done.stdout)
+    [line] = done.stdout.splitlines()
+    payload = json.loads(line)
     assert isinstance(payload, dict)
     return payload
 
@@ -51,7 +40,7 @@ def test_demo_load_if_empty_loads_once_and_then_does_nothing(run: Run) -> None:
     assert again.stderr.splitlines() == ["borderplates: error: the registry is not empty; the demo week loads only into an empty registry"]
 
 
-def test_export_crossings_writes_csv_that_imports_into_another_registry(run: Run, tmp_path: Path) -> None:
+def test_export_crossings_writes_csv_that_imports_into_another_registry(run: Run, cli_in: Callable[..., Cli], tmp_path: Path) -> None:
     summary = ok_json(run("demo", "load", "--json"))
     everything = run("export", "crossings")
     assert everything.returncode == 0, everything.stderr
@@ -65,7 +54,7 @@ def test_export_crossings_writes_csv_that_imports_into_another_registry(run: Run
     written = run("export", "crossings", "--output", str(file))
     assert written.returncode == 0, written.stderr
     assert file.read_text(encoding="utf-8") == everything.stdout
-    imported = ok_json(runner(tmp_path / "elsewhere")("import", "crossings", str(file), "--json"))
+    imported = ok_json(cli_in("elsewhere").run("import", "crossings", str(file), "--json"))
     assert imported["imported"] == summary["crossings"]
 
 

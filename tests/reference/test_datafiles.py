@@ -100,7 +100,9 @@ def test_the_shipped_data_loads() -> None:
 
 def test_data_validate_reports_the_shipped_data_valid(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(sys, "argv", ["borderplates", "data", "validate", "--json"])
-    main()
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code == 0
     out, err = capsys.readouterr()
     summary = json.loads(out)
     assert summary["valid"] is True

@@ -12,10 +12,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 
-from borderplates.errors import BorderplatesError
-from borderplates.registry import Database, database
-from borderplates.registry.database import MIGRATIONS, create_engine, forget, open_database
+from borderplates.errors import RegistryUnavailable
+from borderplates.registry import Database, open_registry
+from borderplates.registry.database import MIGRATIONS, create_engine
 from borderplates.registry.tables import metadata, temporary_registrations, vehicles
+from borderplates.settings import Settings
 from tests.conftest import local
 
 TABLES = {"vehicles", "temporary_registrations", "sticker_issuances", "enforcement_actions", "crossings", "audit_log"}
@@ -46,8 +47,8 @@ def test_the_migrated_schema_matches_the_declared_tables(db):
 
 def test_the_migrated_registry_is_current(db):
     assert db.is_current()
-    assert db.revision() == "0001"
-    assert db.upgrade() == "0001"  # upgrading again changes nothing
+    assert db.revision() == "0002"
+    assert db.upgrade() == "0002"  # upgrading again changes nothing
     assert differences(db) == []
 
 
@@ -68,10 +69,10 @@ def test_a_fresh_sqlite_file_downgrades_and_upgrades(tmp_path):
     db = Database(url, create_engine(url))
     try:
         assert not db.is_current()
-        assert db.upgrade() == "0001"
+        assert db.upgrade() == "0002"
         downgrade_to_base(db)
         assert table_names(db) == set()
-        assert db.upgrade() == "0001"
+        assert db.upgrade() == "0002"
         assert db.is_current() and differences(db) == []
     finally:
         db.engine.dispose()
@@ -79,13 +80,13 @@ def test_a_fresh_sqlite_file_downgrades_and_upgrades(tmp_path):
 
 def test_times_are_stored_in_utc_and_read_back_aware(db):
     moment = local(2021, 9, 27, 10, 14)
-    with db.write() as conn:
+    with db.engine.begin() as conn:
         conn.execute(vehicles.insert().values(issuer="RS", plate="NP 123-AB", plate_kind="standard", vehicle_class="car", created_at=moment))
     with db.read() as conn:
         stored = conn.execute(sa.select(vehicles.c.created_at)).scalar_one()
     assert stored == moment
     assert stored.utcoffset() == dt.timedelta(0)
-    with pytest.raises(sa.exc.StatementError, match="naive"), db.write() as conn:
+    with pytest.raises(sa.exc.StatementError, match="naive"), db.engine.begin() as conn:
         conn.execute(vehicles.insert().values(issuer="RS", plate="BG 1-AA", plate_kind="standard", vehicle_class="car", created_at=dt.datetime(2021, 9, 27)))
 
 
@@ -111,7 +112,7 @@ def _registration(vehicle_id: int, number: str, status: str, **values: object) -
 
 
 def test_the_schema_allows_one_active_registration_per_vehicle_and_jurisdiction(db):
-    with db.write() as conn:
+    with db.engine.begin() as conn:
         vehicle = conn.execute(
             vehicles.insert().values(issuer="RS", plate="NP 123-AB", plate_kind="standard", vehicle_class="car", created_at=local(2021, 9, 20, 10))
         ).inserted_primary_key[0]
@@ -119,43 +120,39 @@ def test_the_schema_allows_one_active_registration_per_vehicle_and_jurisdiction(
         conn.execute(temporary_registrations.insert().values(_registration(vehicle, "B", "expired")))
         conn.execute(temporary_registrations.insert().values(_registration(vehicle, "C", "cancelled")))
         conn.execute(temporary_registrations.insert().values(_registration(vehicle, "D", "active", jurisdiction="RS")))
-    with pytest.raises(sa.exc.IntegrityError), db.write() as conn:
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
         conn.execute(temporary_registrations.insert().values(_registration(vehicle, "E", "active")))
-    with pytest.raises(sa.exc.IntegrityError), db.write() as conn:
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
         conn.execute(temporary_registrations.insert().values(_registration(vehicle, "F", "lost")))
-    with pytest.raises(sa.exc.IntegrityError), db.write() as conn:
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
         conn.execute(temporary_registrations.insert().values(_registration(vehicle, "G", "expired", valid_until=dt.date(2021, 9, 19))))
-    with pytest.raises(sa.exc.IntegrityError), db.write() as conn:
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
         conn.execute(temporary_registrations.insert().values(_registration(vehicle + 1000, "H", "expired")))  # no such vehicle
     with db.read() as conn:
         assert conn.execute(sa.select(temporary_registrations.c.number).order_by(temporary_registrations.c.number)).scalars().all() == ["A", "B", "C", "D"]
 
 
-def test_the_embedded_registry_is_created_and_migrated_on_first_use(tmp_path, monkeypatch):
-    monkeypatch.setenv("BORDERPLATES_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("BORDERPLATES_DATABASE_URL", raising=False)
-    url = database.database_url()
-    assert url == f"sqlite:///{tmp_path / 'data' / 'borderplates.db'}"
+def test_the_embedded_registry_is_created_and_migrated_when_the_caller_asks(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data")
+    assert settings.registry_url == f"sqlite:///{tmp_path / 'data' / 'borderplates.db'}"
+    opened = open_registry(settings, migrate=True)
     try:
-        opened = open_database()
         assert opened.is_current()
-        assert open_database() is opened
         assert Path(tmp_path / "data" / "borderplates.db").is_file()
     finally:
-        forget(url)
+        opened.close()
 
 
-def test_a_database_given_by_url_is_not_migrated_behind_the_users_back(tmp_path, monkeypatch):
+def test_opening_a_registry_never_migrates_it_as_a_side_effect(tmp_path):
+    with pytest.raises(RegistryUnavailable, match="run: borderplates db upgrade"):
+        open_registry(Settings(data_dir=tmp_path / "data"))
     url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
-    monkeypatch.setenv("BORDERPLATES_DATABASE_URL", url)
-    try:
-        with pytest.raises(BorderplatesError, match="not up to date; run: borderplates db upgrade"):
-            open_database()
-    finally:
-        forget(url)
-    probe = Database(url, create_engine(url))
-    try:
-        assert table_names(probe) == set()
-        assert probe.revision() is None
-    finally:
-        probe.engine.dispose()
+    with pytest.raises(RegistryUnavailable, match="run: borderplates db upgrade"):
+        open_registry(Settings(database_url=url))
+    for probe_url in (url, f"sqlite:///{tmp_path / 'data' / 'borderplates.db'}"):
+        probe = Database(probe_url, create_engine(probe_url))
+        try:
+            assert table_names(probe) == set()
+            assert probe.revision() is None
+        finally:
+            probe.close()

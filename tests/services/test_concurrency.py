@@ -20,7 +20,8 @@ from borderplates.registry import Database
 from borderplates.registry.tables import audit_log, crossings, temporary_registrations, vehicles
 from borderplates.services import registrations
 from borderplates.services.crossings import record_crossing
-from tests.conftest import local
+from borderplates.services.presentation import Presentation
+from tests.conftest import local, operator
 
 pytestmark = pytest.mark.usefixtures("test_rules")
 
@@ -33,7 +34,9 @@ PROCESSES = 8
 def issue(db: Database, key: str | None, clerk: str = "clerk") -> str | ConflictError:
     """The number issued, or the conflict raised; any other exception fails the test."""
     try:
-        return registrations.issue_temporary_registration(PLATE, "XK", local(2021, 9, 20, 10), point="jarinje", clerk=clerk, request_key=key, db=db).number
+        return registrations.issue_temporary_registration(
+            Presentation(PLATE, "XK", local(2021, 9, 20, 10), point="jarinje"), actor=operator(clerk), request_key=key, db=db
+        ).number
     except ConflictError as conflict:
         return conflict
 
@@ -62,8 +65,8 @@ def registry_rows(db: Database) -> tuple[list[sa.Row[Any]], int, int]:
 
 def cancel_earlier_registration(db: Database) -> None:
     """Make the car known to the registry with an ended registration, so the race is on the registration alone."""
-    earlier = registrations.issue_temporary_registration(PLATE, "XK", local(2021, 9, 1, 10), point="jarinje", clerk="clerk", db=db)
-    registrations.cancel(earlier.number, local(2021, 9, 1, 11), reason="issued in error", clerk="clerk", db=db)
+    earlier = registrations.issue_temporary_registration(Presentation(PLATE, "XK", local(2021, 9, 1, 10), point="jarinje"), actor=operator("clerk"), db=db)
+    registrations.cancel(earlier.number, local(2021, 9, 1, 11), actor=operator("clerk"), reason="issued in error", db=db)
 
 
 @pytest.mark.parametrize("known_vehicle", [False, True], ids=["new-vehicle", "known-vehicle"])
@@ -134,7 +137,7 @@ def _issue_in_process(url: str, key: str | None, barrier: Any, results: Any) -> 
         barrier.wait(timeout=120)
         try:
             issued = registrations.issue_temporary_registration(
-                PLATE, "XK", local(2021, 9, 20, 10), point="jarinje", clerk=f"clerk-{os.getpid()}", request_key=key, db=database
+                Presentation(PLATE, "XK", local(2021, 9, 20, 10), point="jarinje"), actor=operator(f"clerk-{os.getpid()}"), request_key=key, db=database
             )
             results.put(("issued", issued.number, issued.rule_id, os.getpid()))
         except ConflictError as conflict:
@@ -142,7 +145,7 @@ def _issue_in_process(url: str, key: str | None, barrier: Any, results: Any) -> 
         except Exception as error:  # reported to the parent, which fails the test
             results.put(("error", repr(error), None, os.getpid()))
     finally:
-        database.engine.dispose()
+        database.close()
 
 
 def race_processes(db: Database, keys: list[str | None]) -> list[tuple[str, str, str | None, int]]:
@@ -183,7 +186,9 @@ def test_concurrent_retries_of_one_crossing_record_it_once_and_all_get_it(db):
 
     def call(_: int) -> int:
         start.wait(timeout=60)
-        return record_crossing(PLATE, "XK", local(2021, 10, 1, 10), point="jarinje", officer="officer-1", request_key="gate-1/42", db=db).id
+        return record_crossing(
+            Presentation(PLATE, "XK", local(2021, 10, 1, 10), point="jarinje"), actor=operator("officer-1"), request_key="gate-1/42", db=db
+        ).crossing.id
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         futures = [pool.submit(call, index) for index in range(CALLS)]

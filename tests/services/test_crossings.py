@@ -9,11 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from borderplates.errors import ConflictError, UnknownCrossingPoint, ValidationError
-from borderplates.registry import Database, repository
+from borderplates.registry import Database
 from borderplates.registry.tables import audit_log, crossings, metadata, temporary_registrations
 from borderplates.services import checks, registrations
 from borderplates.services.crossings import record_crossing
-from tests.conftest import local
+from borderplates.services.presentation import Presentation
+from tests.conftest import OPERATOR, local, operator
 
 PLATE = "NP 123-AB"
 frozen_regime = pytest.mark.usefixtures("test_rules")
@@ -35,19 +36,25 @@ def registration_id(db: Database, number: str) -> int:
 
 
 def issue(db: Database, plate: str = PLATE) -> registrations.Registration:
-    return registrations.issue_temporary_registration(plate, "XK", local(2021, 9, 20, 10), point="jarinje", clerk="clerk-1", db=db)
+    return registrations.issue_temporary_registration(Presentation(plate, "XK", local(2021, 9, 20, 10), point="jarinje"), actor=operator("clerk-1"), db=db)
 
 
 @frozen_regime
 def test_an_entry_after_issuance_is_admitted_with_the_registration_linked(db):
     issued = issue(db)
-    record = record_crossing(PLATE, "XK", local(2021, 9, 20, 10, 5), point="jarinje", officer="officer-1", lane="2", db=db)
-    assert (record.plate, record.issuer, record.point, record.direction, record.jurisdiction) == (PLATE, "RS", "jarinje", "entry", "XK")
-    assert (record.mode, record.lane, record.decision, record.officer) == ("passenger", "2", "admit", "officer-1")
-    assert record.at == local(2021, 9, 20, 10, 5)
+    record = record_crossing(Presentation(PLATE, "XK", local(2021, 9, 20, 10, 5), point="jarinje"), actor=operator("officer-1"), lane="2", db=db)
+    assert (record.crossing.plate, record.crossing.issuer, record.crossing.point, record.crossing.direction, record.crossing.jurisdiction) == (
+        PLATE,
+        "RS",
+        "jarinje",
+        "entry",
+        "XK",
+    )
+    assert (record.crossing.mode, record.crossing.lane, record.crossing.decision, record.crossing.officer) == ("passenger", "2", "admit", "officer-1")
+    assert record.crossing.at == local(2021, 9, 20, 10, 5)
     assert record.check is not None and record.check.registration == issued
     [row] = crossing_rows(db)
-    assert row.id == record.id
+    assert row.id == record.crossing.id
     assert (row.decision, row.registration_id) == ("admit", registration_id(db, issued.number))
     assert (row.rule_id, row.rule_version) == ("test.rs_plates_entering_xk", "2020-01-01")
     payload = record.as_json()
@@ -56,16 +63,16 @@ def test_an_entry_after_issuance_is_admitted_with_the_registration_linked(db):
 
 @frozen_regime
 def test_an_entry_without_a_registration_records_that_one_must_be_issued(db):
-    record = record_crossing(PLATE, "XK", local(2021, 9, 20, 10), point="merdare", officer="officer-1", db=db)
-    assert record.decision == "issue_temporary_registration"
+    record = record_crossing(Presentation(PLATE, "XK", local(2021, 9, 20, 10), point="merdare"), actor=operator("officer-1"), db=db)
+    assert record.crossing.decision == "issue_temporary_registration"
     [row] = crossing_rows(db)
     assert (row.decision, row.registration_id, row.point) == ("issue_temporary_registration", None, "merdare")
 
 
 def test_a_refusal_is_recorded_as_a_crossing_with_the_shipped_rules(db):
     # Under the shipped rules, status-neutral KS plates are refused in Kosovo from 15 Sep 2021.
-    record = record_crossing("123-KS-456", "XK", local(2021, 10, 1, 10), point="jarinje", officer="officer-1", db=db)
-    assert record.decision == "refuse"
+    record = record_crossing(Presentation("123-KS-456", "XK", local(2021, 10, 1, 10), point="jarinje"), actor=operator("officer-1"), db=db)
+    assert record.crossing.decision == "refuse"
     [row] = crossing_rows(db)
     assert (row.decision, row.direction, row.registration_id) == ("refuse", "entry", None)
     assert row.rule_id == "xk_rs.xk_neutral_plates_in_xk"
@@ -76,31 +83,36 @@ def test_a_refusal_is_recorded_as_a_crossing_with_the_shipped_rules(db):
 
 
 def test_the_shipped_rules_admit_a_serbian_car_holding_a_registration_in_october_2021(db):
-    issued = registrations.issue_temporary_registration(PLATE, "XK", local(2021, 9, 27, 10), point="jarinje", clerk="clerk-1", db=db)
-    record = record_crossing(PLATE, "XK", local(2021, 9, 28, 10), point="jarinje", officer="officer-1", db=db)
-    assert record.decision == "admit"
+    issued = registrations.issue_temporary_registration(Presentation(PLATE, "XK", local(2021, 9, 27, 10), point="jarinje"), actor=operator("clerk-1"), db=db)
+    record = record_crossing(Presentation(PLATE, "XK", local(2021, 9, 28, 10), point="jarinje"), actor=operator("officer-1"), db=db)
+    assert record.crossing.decision == "admit"
     assert crossing_rows(db)[0].registration_id == registration_id(db, issued.number)
 
 
 @frozen_regime
 def test_an_exit_that_returns_the_registration_ends_it_and_links_it(db):
     issued = issue(db)
-    record = record_crossing(PLATE, "XK", local(2021, 10, 1, 18), "exit", point="brnjak", officer="officer-2", return_registration=True, db=db)
-    assert (record.direction, record.decision) == ("exit", "admit")
+    record = record_crossing(
+        Presentation(PLATE, "XK", local(2021, 10, 1, 18), "exit", point="brnjak"), actor=operator("officer-2"), return_registration=True, db=db
+    )
+    assert (record.crossing.direction, record.crossing.decision) == ("exit", "admit")
     [row] = crossing_rows(db)
     assert row.registration_id == registration_id(db, issued.number)
-    returned, trail = registrations.show_registration(issued.number, db=db)
+    returned, trail = registrations.show_registration(issued.number, actor=OPERATOR, db=db)
     assert (returned.status, returned.status_reason) == ("returned", "returned on exit")
     assert (trail[-1]["action"], trail[-1]["actor"], trail[-1]["point"]) == ("return", "officer-2", "brnjak")
     assert (trail[-1]["before"], trail[-1]["after"]) == ({"status": "active"}, {"status": "returned"})
-    assert checks.check_vehicle(PLATE, "XK", local(2021, 10, 2, 10), point="jarinje", db=db).decision == "issue_temporary_registration"
+    assert (
+        checks.check_vehicle(Presentation(PLATE, "XK", local(2021, 10, 2, 10), point="jarinje"), actor=OPERATOR, db=db).decision
+        == "issue_temporary_registration"
+    )
 
 
 @frozen_regime
 def test_an_exit_without_returning_keeps_the_registration_active(db):
     issued = issue(db)
-    record_crossing(PLATE, "XK", local(2021, 10, 1, 18), "exit", point="brnjak", officer="officer-2", db=db)
-    assert registrations.show_registration(issued.number, db=db)[0].status == "active"
+    record_crossing(Presentation(PLATE, "XK", local(2021, 10, 1, 18), "exit", point="brnjak"), actor=operator("officer-2"), db=db)
+    assert registrations.show_registration(issued.number, actor=OPERATOR, db=db)[0].status == "active"
     assert crossing_rows(db)[0].direction == "exit"
 
 
@@ -109,7 +121,7 @@ def test_returning_a_registration_the_vehicle_does_not_hold_is_a_conflict_and_re
     issue(db, plate="BG 999-ZZ")
     before = contents(db)
     with pytest.raises(ConflictError, match="no active temporary registration"):
-        record_crossing(PLATE, "XK", local(2021, 10, 1, 18), "exit", point="brnjak", officer="officer-2", return_registration=True, db=db)
+        record_crossing(Presentation(PLATE, "XK", local(2021, 10, 1, 18), "exit", point="brnjak"), actor=operator("officer-2"), return_registration=True, db=db)
     assert contents(db) == before
 
 
@@ -133,47 +145,49 @@ def test_bad_input_to_recording_a_crossing_is_a_validation_error_and_records_not
     issue(db)
     before = contents(db)
     arguments: dict[str, Any] = {"at": local(2021, 10, 1, 10), "direction": "entry", "point": "jarinje", "officer": "officer-1", **options}
+    facts = {name: arguments.pop(name) for name in ("at", "direction", "point")}
+    officer = arguments.pop("officer")
     with pytest.raises(ValidationError, match=error):
-        record_crossing(PLATE, "XK", arguments.pop("at"), arguments.pop("direction"), db=db, **arguments)
+        record_crossing(Presentation(PLATE, "XK", **facts), actor=operator(officer), db=db, **arguments)
     assert contents(db) == before
 
 
 @frozen_regime
 def test_an_unknown_crossing_point_is_a_validation_error(db):
     with pytest.raises(UnknownCrossingPoint):
-        record_crossing(PLATE, "XK", local(2021, 10, 1, 10), point="atlantis", officer="officer-1", db=db)
+        record_crossing(Presentation(PLATE, "XK", local(2021, 10, 1, 10), point="atlantis"), actor=operator("officer-1"), db=db)
     assert crossing_rows(db) == []
 
 
 @frozen_regime
 def test_the_same_request_key_twice_records_one_crossing(db):
     issue(db)
-    first = record_crossing(PLATE, "XK", local(2021, 10, 1, 10), point="jarinje", officer="officer-1", request_key="gate-1/42", db=db)
-    again = record_crossing(PLATE, "XK", local(2021, 10, 1, 10, 1), point="jarinje", officer="officer-1", request_key="gate-1/42", db=db)
-    assert again.id == first.id
-    assert (again.at, again.decision) == (first.at, first.decision)
+    first = record_crossing(Presentation(PLATE, "XK", local(2021, 10, 1, 10), point="jarinje"), actor=operator("officer-1"), request_key="gate-1/42", db=db)
+    again = record_crossing(Presentation(PLATE, "XK", local(2021, 10, 1, 10, 1), point="jarinje"), actor=operator("officer-1"), request_key="gate-1/42", db=db)
+    assert again.crossing.id == first.crossing.id
+    assert (again.crossing.at, again.crossing.decision) == (first.crossing.at, first.crossing.decision)
     assert len(crossing_rows(db)) == 1
     with db.read() as conn:
-        assert repository.count(conn, audit_log) == 3  # the new vehicle, the issuance and one crossing
+        assert conn.execute(sa.select(sa.func.count()).select_from(audit_log)).scalar_one() == 3  # the new vehicle, the issuance and one crossing
 
 
 @frozen_regime
 def test_the_same_request_key_for_another_vehicle_is_a_conflict(db):
-    record_crossing(PLATE, "XK", local(2021, 10, 1, 10), point="jarinje", officer="officer-1", request_key="gate-1/42", db=db)
+    record_crossing(Presentation(PLATE, "XK", local(2021, 10, 1, 10), point="jarinje"), actor=operator("officer-1"), request_key="gate-1/42", db=db)
     before = contents(db)
     with pytest.raises(ConflictError, match="another vehicle"):
-        record_crossing("BG 999-ZZ", "XK", local(2021, 10, 1, 10), point="jarinje", officer="officer-1", request_key="gate-1/42", db=db)
+        record_crossing(Presentation("BG 999-ZZ", "XK", local(2021, 10, 1, 10), point="jarinje"), actor=operator("officer-1"), request_key="gate-1/42", db=db)
     assert contents(db) == before
 
 
 @frozen_regime
 def test_every_crossing_is_audited_with_officer_point_and_values(db):
-    record = record_crossing(PLATE, "XK", local(2021, 10, 1, 10), point="merdare", officer="officer-9", mode="bus", lane="B1", db=db)
+    record = record_crossing(Presentation(PLATE, "XK", local(2021, 10, 1, 10), point="merdare"), actor=operator("officer-9"), mode="bus", lane="B1", db=db)
     with db.read() as conn:
         [audit] = conn.execute(sa.select(audit_log).where(audit_log.c.entity == "crossing")).all()
     assert (audit.entity, audit.entity_id, audit.action, audit.actor, audit.point, audit.before) == (
         "crossing",
-        record.id,
+        record.crossing.id,
         "record",
         "officer-9",
         "merdare",

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from borderplates.registry.database import Database
 from borderplates.registry.tables import audit_log, crossings, temporary_registrations, vehicles
 from borderplates.services import demo, transfer
-from tests.conftest import local
+from tests.conftest import OPERATOR, local
 
 R = temporary_registrations
 
@@ -21,7 +21,7 @@ def registrations_where(db: Database, *conditions: sa.ColumnElement[bool]) -> in
 
 
 def test_the_demo_week_matches_the_published_figures(db: Database) -> None:
-    summary = demo.load_demo_week(db=db)
+    summary = demo.load_demo_week(actor=OPERATOR, db=db)
     in_week = (R.c.issued_at >= local(2021, 9, 20), R.c.issued_at < local(2021, 9, 27))
     assert registrations_where(db) == registrations_where(db, *in_week) == 10_110
     assert registrations_where(db, R.c.issued_at < local(2021, 9, 21)) == 1_455
@@ -32,7 +32,7 @@ def test_the_demo_week_matches_the_published_figures(db: Database) -> None:
 
 
 def test_registration_centres_issue_only_from_21_september_noon(db: Database) -> None:
-    demo.load_demo_week(db=db)
+    demo.load_demo_week(actor=OPERATOR, db=db)
     centres = R.c.issuing_point.startswith("centre:")
     assert registrations_where(db, centres) > 1000
     assert registrations_where(db, centres, R.c.issued_at < local(2021, 9, 21, 12)) == 0
@@ -42,7 +42,7 @@ def test_registration_centres_issue_only_from_21_september_noon(db: Database) ->
 
 
 def test_every_issuance_at_a_crossing_is_followed_by_an_admitted_entry_with_that_registration(db: Database) -> None:
-    demo.load_demo_week(db=db)
+    demo.load_demo_week(actor=OPERATOR, db=db)
     c = crossings
     with db.read() as conn:
         at_crossings = conn.execute(sa.select(R.c.id, R.c.issued_at, R.c.issuing_point).where(~R.c.issuing_point.startswith("centre:"))).all()
@@ -70,7 +70,7 @@ def test_every_issuance_at_a_crossing_is_followed_by_an_admitted_entry_with_that
 
 
 def test_the_same_seed_gives_the_same_week_in_two_empty_registries(db: Database, other_db: Database) -> None:
-    assert demo.load_demo_week(db=db) == demo.load_demo_week(db=other_db)
+    assert demo.load_demo_week(actor=OPERATOR, db=db) == demo.load_demo_week(actor=OPERATOR, db=other_db)
     for table, order in ((R, R.c.number), (crossings, crossings.c.id), (vehicles, vehicles.c.id)):
         with db.read() as conn:
             first = conn.execute(sa.select(table).order_by(order)).all()
@@ -83,8 +83,8 @@ def test_the_same_seed_gives_the_same_week_in_two_empty_registries(db: Database,
 
 
 def test_another_seed_gives_another_week(db: Database, other_db: Database) -> None:
-    demo.load_demo_week(db=db, seed=1)
-    demo.load_demo_week(db=other_db, seed=2)
+    demo.load_demo_week(actor=OPERATOR, db=db, seed=1)
+    demo.load_demo_week(actor=OPERATOR, db=other_db, seed=2)
     with db.read() as conn:
         first = set(conn.execute(sa.select(R.c.number)).scalars())
     with other_db.read() as conn:
@@ -95,17 +95,17 @@ def test_another_seed_gives_another_week(db: Database, other_db: Database) -> No
 
 def test_the_demo_week_is_refused_on_a_registry_that_holds_data(db: Database) -> None:
     header = ",".join(transfer.CROSSING_COLUMNS)
-    transfer.import_crossings(io.StringIO(f"{header}\nNP 123-AB,merdare,entry,XK,2021-09-20T10:00:00+02:00,passenger,,admit,o1,\n"), db=db)
+    transfer.import_crossings(io.StringIO(f"{header}\nNP 123-AB,merdare,entry,XK,2021-09-20T10:00:00+02:00,passenger,,admit,o1,\n"), actor=OPERATOR, db=db)
     assert not demo.is_empty(db=db)
     with pytest.raises(demo.RegistryNotEmpty, match="not empty"):
-        demo.load_demo_week(db=db)
+        demo.load_demo_week(actor=OPERATOR, db=db)
     assert registrations_where(db) == 0
 
 
 def test_loading_the_demo_week_writes_one_audit_row(db: Database) -> None:
     assert demo.is_empty(db=db)
     calls: list[tuple[int, int | None]] = []
-    summary = demo.load_demo_week(db=db, progress=lambda done, total: calls.append((done, total)))
+    summary = demo.load_demo_week(actor=OPERATOR, db=db, progress=lambda done, total: calls.append((done, total)))
     with db.read() as conn:
         trail = conn.execute(sa.select(audit_log)).all()
     assert [(t.action, t.entity, t.entity_id) for t in trail] == [("load_demo", "demo_week", 10_110)]

@@ -14,7 +14,8 @@ from borderplates.law import Money
 from borderplates.registry import Database
 from borderplates.registry.tables import audit_log, enforcement_actions, metadata, sticker_issuances
 from borderplates.services import checks, enforcement
-from tests.conftest import local
+from borderplates.services.presentation import Presentation
+from tests.conftest import OPERATOR, local, operator
 
 pytestmark = pytest.mark.usefixtures("test_rules")
 
@@ -34,10 +35,12 @@ def rows(db: Database, table: sa.Table) -> list[sa.Row[Any]]:
         return list(conn.execute(sa.select(table).order_by(table.c.id)))
 
 
-def sticker(db: Database, at: dt.datetime | None = None, **options: Any) -> enforcement.Action:
-    options.setdefault("point", "jarinje")
-    options.setdefault("officer", "officer-1")
-    return enforcement.issue_sticker(options.pop("plate", XK_PLATE), "RS", at or local(2021, 10, 4, 9), db=db, **options)
+def sticker(
+    db: Database, at: dt.datetime | None = None, *, plate: str = XK_PLATE, officer: Any = "officer-1", request_key: Any = None, **facts: Any
+) -> enforcement.Action:
+    facts.setdefault("point", "jarinje")
+    presentation = Presentation(plate, "RS", at or local(2021, 10, 4, 9), **facts)
+    return enforcement.issue_sticker(presentation, actor=operator(officer), request_key=request_key, db=db)
 
 
 # Stickers ------------------------------------------------------------------------------------
@@ -54,10 +57,10 @@ def test_a_sticker_is_recorded_when_the_law_requires_covering_the_symbols(db):
 
 
 def test_a_check_after_the_sticker_admits(db):
-    before = checks.check_vehicle(XK_PLATE, "RS", local(2021, 10, 4, 8), point="jarinje", db=db)
+    before = checks.check_vehicle(Presentation(XK_PLATE, "RS", local(2021, 10, 4, 8), point="jarinje"), actor=OPERATOR, db=db)
     assert before.decision == "apply_sticker"
     sticker(db)
-    after = checks.check_vehicle(XK_PLATE, "RS", local(2021, 10, 10, 8), point="merdare", db=db)
+    after = checks.check_vehicle(Presentation(XK_PLATE, "RS", local(2021, 10, 10, 8), point="merdare"), actor=OPERATOR, db=db)
     assert after.decision == "admit"
     assert any(reason.startswith("stickers were issued on 2021-10-04 09:00 at jarinje") for reason in after.reasons)
 
@@ -88,7 +91,7 @@ def test_a_sticker_retried_with_the_same_key_is_recorded_once(db):
 def test_no_sticker_is_recorded_when_the_law_requires_something_else(db, plate, jurisdiction, requires):
     before = contents(db)
     with pytest.raises(ConflictError, match=f"does not require cover symbols.*requires {requires}"):
-        enforcement.issue_sticker(plate, jurisdiction, local(2021, 10, 4, 9), point="jarinje", officer="officer-1", db=db)
+        enforcement.issue_sticker(Presentation(plate, jurisdiction, local(2021, 10, 4, 9), point="jarinje"), actor=operator("officer-1"), db=db)
     assert contents(db) == before
 
 
@@ -110,7 +113,9 @@ def test_bad_input_to_a_sticker_is_a_validation_error(db, options, error):
 
 
 def test_a_warning_is_recorded_in_the_warning_phase_without_an_amount(db):
-    action = enforcement.record_warning(RESIDENT_KM, "XK", WARN_DAY, point="jarinje", officer="officer-1", resident="XK", note=" first time ", db=db)
+    action = enforcement.record_warning(
+        Presentation(RESIDENT_KM, "XK", WARN_DAY, point="jarinje", resident="XK"), actor=operator("officer-1"), note=" first time ", db=db
+    )
     assert (action.kind, action.plate, action.jurisdiction, action.amount) == ("warning", RESIDENT_KM, "XK", None)
     assert action.rule_id == "test.warned_town_plates"
     [row] = rows(db, enforcement_actions)
@@ -118,7 +123,7 @@ def test_a_warning_is_recorded_in_the_warning_phase_without_an_amount(db):
 
 
 def test_a_fine_is_recorded_in_the_fine_phase_with_the_amount_the_law_sets(db):
-    action = enforcement.record_fine(RESIDENT_KM, "XK", FINE_DAY, point="brnjak", officer="officer-1", resident="XK", db=db)
+    action = enforcement.record_fine(Presentation(RESIDENT_KM, "XK", FINE_DAY, point="brnjak", resident="XK"), actor=operator("officer-1"), db=db)
     assert action.amount == Money(Decimal("150.00"), "EUR")
     assert action.as_json()["amount"] is not None
     assert (action.rule_id, action.rule_version) == ("test.warned_town_plates", "2020-07-01")
@@ -139,29 +144,36 @@ def test_warnings_and_fines_are_refused_when_the_law_is_in_another_phase(db, kin
     before = contents(db)
     record = enforcement.record_fine if kind == "fine" else enforcement.record_warning
     with pytest.raises(ConflictError, match=f"enforces {phase}"):
-        record(plate, "XK", at, point="jarinje", officer="officer-1", resident=resident, db=db)
+        record(Presentation(plate, "XK", at, point="jarinje", resident=resident), actor=operator("officer-1"), db=db)
     assert contents(db) == before
 
 
 def test_a_fine_retried_with_the_same_key_is_recorded_once(db):
-    first = enforcement.record_fine(RESIDENT_KM, "XK", FINE_DAY, point="jarinje", officer="officer-1", resident="XK", request_key="f-1", db=db)
+    first = enforcement.record_fine(
+        Presentation(RESIDENT_KM, "XK", FINE_DAY, point="jarinje", resident="XK"), actor=operator("officer-1"), request_key="f-1", db=db
+    )
     again = enforcement.record_fine(
-        RESIDENT_KM, "XK", FINE_DAY + dt.timedelta(minutes=1), point="jarinje", officer="officer-1", resident="XK", request_key="f-1", db=db
+        Presentation(RESIDENT_KM, "XK", FINE_DAY + dt.timedelta(minutes=1), point="jarinje", resident="XK"),
+        actor=operator("officer-1"),
+        request_key="f-1",
+        db=db,
     )
     assert again == first
     assert len(rows(db, enforcement_actions)) == 1
 
 
 def test_a_request_key_used_for_another_vehicle_is_a_conflict(db):
-    enforcement.record_fine(RESIDENT_KM, "XK", FINE_DAY, point="jarinje", officer="officer-1", resident="XK", request_key="f-1", db=db)
+    enforcement.record_fine(Presentation(RESIDENT_KM, "XK", FINE_DAY, point="jarinje", resident="XK"), actor=operator("officer-1"), request_key="f-1", db=db)
     before = contents(db)
     with pytest.raises(ConflictError, match="another vehicle"):
-        enforcement.record_fine("KM 111-AA", "XK", FINE_DAY, point="jarinje", officer="officer-1", resident="XK", request_key="f-1", db=db)
+        enforcement.record_fine(
+            Presentation("KM 111-AA", "XK", FINE_DAY, point="jarinje", resident="XK"), actor=operator("officer-1"), request_key="f-1", db=db
+        )
     assert contents(db) == before
 
 
 def test_warnings_and_fines_can_be_recorded_at_a_registration_centre(db):
-    action = enforcement.record_warning(RESIDENT_KM, "XK", WARN_DAY, point="centre:Mitrovicë", officer="officer-1", resident="XK", db=db)
+    action = enforcement.record_warning(Presentation(RESIDENT_KM, "XK", WARN_DAY, point="centre:Mitrovicë", resident="XK"), actor=operator("officer-1"), db=db)
     assert action.point == "centre:Mitrovicë"
 
 
@@ -170,8 +182,8 @@ def test_warnings_and_fines_can_be_recorded_at_a_registration_centre(db):
 
 def test_every_sticker_warning_and_fine_is_audited_with_actor_point_and_values(db):
     sticker(db, officer="officer-s", point="konculj")
-    enforcement.record_warning(RESIDENT_KM, "XK", WARN_DAY, point="jarinje", officer="officer-w", resident="XK", db=db)
-    enforcement.record_fine(RESIDENT_KM, "XK", FINE_DAY, point="brnjak", officer="officer-f", resident="XK", db=db)
+    enforcement.record_warning(Presentation(RESIDENT_KM, "XK", WARN_DAY, point="jarinje", resident="XK"), actor=operator("officer-w"), db=db)
+    enforcement.record_fine(Presentation(RESIDENT_KM, "XK", FINE_DAY, point="brnjak", resident="XK"), actor=operator("officer-f"), db=db)
     audits = [a for a in rows(db, audit_log) if a.entity != "vehicle"]
     assert [(a.entity, a.action, a.actor, a.point, a.before) for a in audits] == [
         ("sticker_issuance", "issue", "officer-s", "konculj", None),

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from borderplates.errors import BorderplatesError
 from borderplates.registry.database import Database
 from borderplates.services import checks
-from tests.conftest import sqlite_database
+from borderplates.services.presentation import Presentation
+from tests.conftest import OPERATOR, sqlite_database
 
 # Mostly sensible values, so that many cases reach the registry, with junk mixed in.
 POINTS = st.sampled_from([None, "jarinje", "merdare", "brnjak", "JARINJE", "nowhere", "", "centre:Prishtinë"]) | st.text(max_size=12)
@@ -39,7 +40,9 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 )
 def test_check_vehicle_answers_or_raises_only_project_errors(registry, plate, jurisdiction, at, direction, point, resident, vehicle_class):
     try:
-        result = checks.check_vehicle(plate, jurisdiction, at, direction, point=point, resident=resident, vehicle_class=vehicle_class, db=registry)
+        result = checks.check_vehicle(
+            Presentation(plate, jurisdiction, at, direction, point=point, resident=resident, vehicle_class=vehicle_class), actor=OPERATOR, db=registry
+        )
     except BorderplatesError as error:
         assert error.text
         event(f"refused: {type(error).__name__}")

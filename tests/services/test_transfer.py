@@ -13,7 +13,7 @@ from borderplates.registry.database import Database
 from borderplates.registry.tables import audit_log, crossings, metadata, vehicles
 from borderplates.services import demo, transfer
 from borderplates.services.transfer import ImportRejected
-from tests.conftest import local
+from tests.conftest import OPERATOR, local
 
 HEADER = "plate,point,direction,jurisdiction,at,mode,lane,decision,officer,request_key\n"
 GOOD = (
@@ -33,12 +33,12 @@ def counts(db: Database) -> dict[str, int]:
 
 def exported(db: Database, **filters: object) -> str:
     out = io.StringIO()
-    transfer.export_crossings(out, db=db, **filters)  # type: ignore[arg-type]
+    transfer.export_crossings(out, actor=OPERATOR, db=db, **filters)  # type: ignore[arg-type]
     return out.getvalue()
 
 
 def test_a_valid_file_imports_every_row_in_one_go_with_one_audit_row(db: Database) -> None:
-    result = transfer.import_crossings(io.BytesIO(GOOD.encode()), db=db)
+    result = transfer.import_crossings(io.BytesIO(GOOD.encode()), actor=OPERATOR, db=db)
     assert (result.rows, result.vehicles_created) == (5, 4)
     assert "nothing is imported" in result.policy
     assert counts(db)["crossings"] == 5
@@ -52,17 +52,17 @@ def test_a_valid_file_imports_every_row_in_one_go_with_one_audit_row(db: Databas
 
 
 def test_an_imported_file_exports_as_it_was_written(db: Database) -> None:
-    transfer.import_crossings(io.StringIO(GOOD), db=db)
+    transfer.import_crossings(io.StringIO(GOOD), actor=OPERATOR, db=db)
     lines = exported(db).splitlines()
     assert lines[0] == HEADER.strip()
     assert sorted(lines[1:]) == sorted(GOOD.splitlines()[1:])
 
 
 def test_the_export_of_the_demo_week_reimports_into_another_empty_registry_with_the_same_rows(db: Database, other_db: Database) -> None:
-    demo.load_demo_week(db=db)
-    transfer.import_crossings(io.StringIO(GOOD.replace("key-", "other-")), db=db)
+    demo.load_demo_week(actor=OPERATOR, db=db)
+    transfer.import_crossings(io.StringIO(GOOD.replace("key-", "other-")), actor=OPERATOR, db=db)
     first = exported(db)
-    result = transfer.import_crossings(io.StringIO(first), db=other_db)
+    result = transfer.import_crossings(io.StringIO(first), actor=OPERATOR, db=other_db)
     assert result.rows == counts(db)["crossings"] == counts(other_db)["crossings"]
     assert exported(other_db) == first
     with db.read() as conn:
@@ -73,7 +73,7 @@ def test_the_export_of_the_demo_week_reimports_into_another_empty_registry_with_
 
 
 def test_exports_of_crossings_filter_by_period_and_point(db: Database) -> None:
-    transfer.import_crossings(io.StringIO(GOOD), db=db)
+    transfer.import_crossings(io.StringIO(GOOD), actor=OPERATOR, db=db)
     rows = list(csv.DictReader(io.StringIO(exported(db, start=local(2021, 9, 21), end=local(2021, 9, 23)))))
     assert [(r["plate"], r["point"]) for r in rows] == [("01-123-AB", "mutivode"), ("KM 4567-XY", "konculj")]
     rows = list(csv.DictReader(io.StringIO(exported(db, point="merdare"))))
@@ -81,15 +81,15 @@ def test_exports_of_crossings_filter_by_period_and_point(db: Database) -> None:
 
 
 def test_registrations_export_one_row_each_with_the_fee_and_local_issue_time(db: Database) -> None:
-    demo.load_demo_week(db=db)
+    demo.load_demo_week(actor=OPERATOR, db=db)
     out = io.StringIO()
-    assert transfer.export_registrations(out, status="active", db=db) == 10_110
+    assert transfer.export_registrations(out, actor=OPERATOR, status="active", db=db) == 10_110
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert list(rows[0]) == list(transfer.REGISTRATION_COLUMNS)
     assert len(rows) == 10_110
     assert {(r["fee_amount"], r["fee_currency"], r["jurisdiction"], r["status"]) for r in rows} == {("5.00", "EUR", "XK", "active")}
     assert rows[0]["issued_at"].endswith("+02:00")
-    assert transfer.export_registrations(io.StringIO(), status="returned", db=db) == 0
+    assert transfer.export_registrations(io.StringIO(), actor=OPERATOR, status="returned", db=db) == 0
 
 
 BAD_ROWS = {
@@ -108,7 +108,9 @@ BAD_ROWS = {
 
 
 def test_a_file_with_bad_rows_is_rejected_whole_with_every_bad_line_and_its_reason(db: Database) -> None:
-    transfer.import_crossings(io.StringIO(HEADER + "NP 999-ZZ,merdare,entry,XK,2021-09-19T10:00:00+02:00,passenger,,admit,o1,already-stored\n"), db=db)
+    transfer.import_crossings(
+        io.StringIO(HEADER + "NP 999-ZZ,merdare,entry,XK,2021-09-19T10:00:00+02:00,passenger,,admit,o1,already-stored\n"), actor=OPERATOR, db=db
+    )
     good = "NP 123-AB,merdare,entry,XK,2021-09-20T10:00:00+02:00,passenger,,admit,o1,"
     lines = [HEADER.strip()] + [good] * 14
     for line, (text, _) in BAD_ROWS.items():
@@ -116,7 +118,7 @@ def test_a_file_with_bad_rows_is_rejected_whole_with_every_bad_line_and_its_reas
     lines[10] = "NP 123-AB,merdare,entry,XK,2021-09-20T10:00:00+02:00,passenger,,admit,o1,in-file"  # line 11, first use of the key
     before = counts(db)
     with pytest.raises(ImportRejected) as rejected:
-        transfer.import_crossings(io.StringIO("\n".join(lines) + "\n"), db=db)
+        transfer.import_crossings(io.StringIO("\n".join(lines) + "\n"), actor=OPERATOR, db=db)
     problems = dict(rejected.value.problems)
     assert sorted(problems) == sorted(BAD_ROWS)
     for line, (_, reason) in BAD_ROWS.items():
@@ -144,21 +146,21 @@ def test_files_that_are_not_crossings_csv_are_rejected_with_a_clear_message(db: 
     path.write_bytes(content)
     before = counts(db)
     with pytest.raises(ImportRejected, match=reason):
-        transfer.import_crossings(path, db=db)
+        transfer.import_crossings(path, actor=OPERATOR, db=db)
     assert counts(db) == before
 
 
 def test_plates_of_vehicles_already_in_the_registry_reuse_those_vehicles(db: Database) -> None:
-    transfer.import_crossings(io.StringIO(GOOD), db=db)
+    transfer.import_crossings(io.StringIO(GOOD), actor=OPERATOR, db=db)
     again = GOOD.replace("key-", "again-").replace("2021-09-2", "2021-10-2")
-    assert transfer.import_crossings(io.StringIO(again), db=db).vehicles_created == 0
+    assert transfer.import_crossings(io.StringIO(again), actor=OPERATOR, db=db).vehicles_created == 0
     assert counts(db)["vehicles"] == 4
     assert counts(db)["crossings"] == 10
 
 
 def test_progress_is_reported_while_reading_and_while_writing(db: Database) -> None:
     calls: list[tuple[int, int | None]] = []
-    transfer.import_crossings(io.StringIO(GOOD), db=db, progress=lambda done, total: calls.append((done, total)))
+    transfer.import_crossings(io.StringIO(GOOD), actor=OPERATOR, db=db, progress=lambda done, total: calls.append((done, total)))
     assert (5, None) in calls
     assert calls[-1] == (5, 5)
 
@@ -169,7 +171,7 @@ def test_a_new_vehicle_is_first_seen_at_its_earliest_crossing_in_the_file(db: Da
         + "NP 123-AB,merdare,exit,XK,2021-09-25T10:00:00+02:00,passenger,,admit,o1,\n"
         + "NP 123-AB,merdare,entry,XK,2021-09-20T08:00:00+02:00,passenger,,admit,o1,\n"
     )
-    transfer.import_crossings(io.StringIO(later_first), db=db)
+    transfer.import_crossings(io.StringIO(later_first), actor=OPERATOR, db=db)
     with db.read() as conn:
         first_seen = conn.execute(sa.select(vehicles.c.created_at)).scalar_one()
     assert first_seen == local(2021, 9, 20, 8)

@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from borderplates.cli import JsonOption, app, console, emit_json, moment
+from borderplates.cli import JsonOption, app, console, emit_json, moment, say
 from borderplates.errors import ValidationError
 from borderplates.services import law as services
 
@@ -51,7 +52,7 @@ def rules(
         emit_json({"rules": [services.rule_json(rule) for rule in found]})
         return
     for rule in found:
-        table = Table(title=f"[bold]{rule.id}[/bold]  {rule.jurisdiction} {rule.direction}: {rule.description}", title_justify="left")
+        table = Table(title=Text.assemble((rule.id, "bold"), f"  {rule.jurisdiction} {rule.direction}: {rule.description}"), title_justify="left")
         for header in ("from", "status", "requirement", "enforcement", "source"):
             table.add_column(header, no_wrap=header != "source")
         for version in sorted((*rule.versions, *rule.planned), key=lambda v: v.starts_at):
@@ -102,7 +103,7 @@ def reciprocity(
         emit_json(payload)
         return
     verdict = "treat each other's vehicles alike" if comparison.symmetric else "do NOT treat each other's vehicles alike"
-    console.print(f"[bold]{result.a} and {result.b} {verdict}[/bold] at {comparison.at.isoformat()}")
+    say((f"{result.a} and {result.b} {verdict}", "bold"), f" at {comparison.at.isoformat()}")
     for key, (src, dst) in (("a_to_b", (result.a, result.b)), ("b_to_a", (result.b, result.a))):
         side = payload[key]
         console.print(f"  {src} vehicles entering {dst}: {_requirement_text(side['requirement'])} (rule {side['rule']['id']})")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from borderplates.cli import JsonOption, app, console, emit_json, parse_date
+from borderplates.cli import JsonOption, app, emit_json, parse_date, say, session
 from borderplates.errors import ValidationError
 from borderplates.services import demo, transfer
 
@@ -62,13 +60,12 @@ def import_crossings(
     as_json: bool = JsonOption,
 ) -> None:
     """Import crossings from a CSV file: all rows or none (every bad row is reported with its line)."""
-    actor = os.environ.get("BORDERPLATES_USER") or getpass.getuser()
     with _progress("importing", enabled=sys.stderr.isatty()) as progress:
-        result = transfer.import_crossings(file, progress=progress, actor=actor)
+        result = transfer.import_crossings(file, actor=session().operator(None), db=session().db, progress=progress)
     if as_json:
         emit_json(result.as_json())
     else:
-        console.print(f"imported {result.rows} crossing(s) from {result.file} ({result.vehicles_created} new vehicle(s))")
+        say(f"imported {result.rows} crossing(s) from {result.file} ({result.vehicles_created} new vehicle(s))")
 
 
 def _day_start(text: str | None, option: str, days_after: int = 0) -> dt.datetime | None:
@@ -88,12 +85,13 @@ def export_crossings(
 ) -> None:
     """Crossings as CSV (the import format), oldest first."""
     begin, end = _day_start(start, "--from"), _day_start(until, "--until", days_after=1)
+    actor, db = session().operator(None), session().db
     if output is None:
         _csv_to_stdout(as_json)
-        transfer.export_crossings(sys.stdout, start=begin, end=end, point=point)
+        transfer.export_crossings(sys.stdout, actor=actor, db=db, start=begin, end=end, point=point)
         return
     with _progress("exporting", enabled=sys.stderr.isatty()) as progress:
-        count = transfer.export_crossings(output, start=begin, end=end, point=point, progress=progress)
+        count = transfer.export_crossings(output, actor=actor, db=db, start=begin, end=end, point=point, progress=progress)
     _written(count, "crossing", output, as_json)
 
 
@@ -104,12 +102,13 @@ def export_registrations(
     as_json: bool = JsonOption,
 ) -> None:
     """Temporary registrations as CSV, oldest issue first."""
+    actor, db = session().operator(None), session().db
     if output is None:
         _csv_to_stdout(as_json)
-        transfer.export_registrations(sys.stdout, status=status)
+        transfer.export_registrations(sys.stdout, actor=actor, db=db, status=status)
         return
     with _progress("exporting", enabled=sys.stderr.isatty()) as progress:
-        count = transfer.export_registrations(output, status=status, progress=progress)
+        count = transfer.export_registrations(output, actor=actor, db=db, status=status, progress=progress)
     _written(count, "registration", output, as_json)
 
 
@@ -122,7 +121,7 @@ def _written(count: int, what: str, output: Path, as_json: bool) -> None:
     if as_json:
         emit_json({"exported": count, "file": str(output)})
     else:
-        Console(stderr=True).print(f"wrote {count} {what}(s) to {output}")
+        Console(stderr=True, markup=False, highlight=False).print(f"wrote {count} {what}(s) to {output}")
 
 
 @demo_app.command("load")
@@ -132,12 +131,13 @@ def demo_load(
     as_json: bool = JsonOption,
 ) -> None:
     """Load the demo week 20–26 Sep 2021 (10,110 temporary registrations) into an empty registry."""
-    if if_empty and not demo.is_empty():
+    db = session().db
+    if if_empty and not demo.is_empty(db=db):
         _skipped(as_json)
         return
     try:
         with _progress("loading the demo week", enabled=sys.stderr.isatty()) as progress:
-            summary = demo.load_demo_week(seed=seed, progress=progress)
+            summary = demo.load_demo_week(actor=session().operator("demo"), db=db, seed=seed, progress=progress)
     except demo.RegistryNotEmpty:
         if not if_empty:
             raise
@@ -146,16 +146,16 @@ def demo_load(
     if as_json:
         emit_json({"loaded": True, **summary.as_json()})
         return
-    console.print(
+    say(
         f"loaded the demo week 2021-09-20 to 2021-09-26: {summary.registrations} temporary registrations "
         f"({summary.first_24h} in the first 24 h), {summary.crossings} crossings, {summary.vehicles} vehicles"
     )
     for place, count in summary.by_place.items():
-        console.print(f"  {place:<20} {count:>6}", highlight=False)
+        say(f"  {place:<20} {count:>6}")
 
 
 def _skipped(as_json: bool) -> None:
     if as_json:
         emit_json({"loaded": False, "reason": "the registry already holds data"})
     else:
-        console.print("the registry already holds data; the demo week was not loaded")
+        say("the registry already holds data; the demo week was not loaded")

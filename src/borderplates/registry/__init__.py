@@ -1,5 +1,11 @@
-"""The registry: what was issued, recorded and changed at the border, on SQLite or PostgreSQL."""
+"""The registry: what was issued, recorded and changed at the border, on SQLite or PostgreSQL.
 
-from borderplates.registry.database import Database, database_url, open_database
+Use cases open a unit of work on a :class:`Database` (``with db.begin() as uow``) and
+work through its repositories; the SQL lives here and nowhere else.
+"""
 
-__all__ = ["Database", "database_url", "open_database"]
+from borderplates.registry.database import Database, create_engine, open_registry
+from borderplates.registry.lookups import Lookups
+from borderplates.registry.unit_of_work import DuplicateRecord, UnitOfWork
+
+__all__ = ["Database", "DuplicateRecord", "Lookups", "UnitOfWork", "create_engine", "open_registry"]

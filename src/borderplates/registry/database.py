@@ -1,19 +1,21 @@
 """Connecting to the registry: the embedded SQLite default, or PostgreSQL.
 
-``BORDERPLATES_DATABASE_URL`` selects the database (``postgresql+psycopg://...``);
-without it the registry is a SQLite file (WAL) in ``BORDERPLATES_DATA_DIR``
-(default ``~/.local/share/borderplates``), created and migrated on first use.
+A :class:`Database` is made once by the caller (the command line, the server, a
+test) with :func:`open_registry` and passed to every use case. It opens units of
+work (one transaction each), and keeps one read connection per thread for the
+checks a booth asks all day (:meth:`Database.lookups`). Nothing here migrates as a
+side effect of a read: :func:`open_registry` migrates only when asked to.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from threading import Lock
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,71 +23,123 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 
-from borderplates.errors import BorderplatesError
+from borderplates.errors import RegistryUnavailable
+from borderplates.registry.lookups import Lookups
+from borderplates.registry.unit_of_work import UnitOfWork, describe_database_error
+from borderplates.settings import Settings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def data_dir() -> Path:
-    return Path(os.environ.get("BORDERPLATES_DATA_DIR") or Path.home() / ".local" / "share" / "borderplates")
-
-
-def database_url() -> str:
-    url = os.environ.get("BORDERPLATES_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{data_dir() / 'borderplates.db'}"
-
-
-@dataclass
 class Database:
-    """An engine and how to open read and write transactions on it."""
+    """An engine, how to open units of work on it, and the fast read connections of its threads."""
 
-    url: str
-    engine: sa.Engine
+    def __init__(self, url: str, engine: sa.Engine, *, connect_timeout: float = 5.0) -> None:
+        self.url = url
+        self.engine = engine
+        self.connect_timeout = connect_timeout
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self._local = threading.local()
+        self._lookups: list[Lookups] = []
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Database({self.where!r})"
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
+    def where(self) -> str:
+        """The database's URL with its password hidden, to show people."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def begin(self) -> UnitOfWork:
+        """A unit of work that may write: ``with db.begin() as uow: ...; uow.commit()``."""
+        return UnitOfWork(self.engine, write=True)
+
+    def reading(self) -> UnitOfWork:
+        """A unit of work that only reads, in one consistent transaction."""
+        return UnitOfWork(self.engine, write=False)
+
+    def lookups(self) -> Lookups:
+        """This thread's kept read connection, for one-statement reads on the hot path (checks)."""
+        found: Lookups | None = getattr(self._local, "lookups", None)
+        if found is None or found.pid != os.getpid():
+            found = Lookups(self.engine, self.connect_timeout)
+            self._local.lookups = found
+            with self._lock:
+                self._lookups.append(found)
+        return found
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
-        """A read transaction."""
+        """A plain read transaction (for the registry's own bulk reads and for tests)."""
         with self.engine.connect() as connection, connection.begin():
             yield connection
 
-    @contextmanager
-    def lookup(self) -> Iterator[sa.Connection]:
-        """A connection for one read statement, without a transaction around it (fast checks)."""
-        with self.engine.connect() as connection:
-            if self.is_sqlite:
-                yield connection.execution_options(single_statement=True)
-            else:
-                yield connection.execution_options(isolation_level="AUTOCOMMIT")
-
-    @contextmanager
-    def write(self) -> Iterator[sa.Connection]:
-        """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE)."""
-        with self.engine.connect() as connection:
-            connection = connection.execution_options(immediate=True)
-            with connection.begin():
-                yield connection
-
     def upgrade(self) -> str:
         """Run every migration not yet applied; returns the revision now current."""
-        with self.engine.connect() as connection, connection.begin():
-            config = _alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-        return self.revision() or ""
+        with self._upgrade_lock(), _translated(self.where):
+            with self.engine.connect() as connection, connection.begin():
+                config = _alembic_config()
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+            return self.revision() or ""
 
     def revision(self) -> str | None:
-        with self.engine.connect() as connection:
+        with _translated(self.where), self.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
     def is_current(self) -> bool:
-        return self.revision() == ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        return self.revision() == head_revision()
+
+    def check_revision(self) -> None:
+        """Refuse a registry that is not at the revision this version of borderplates works with."""
+        revision = self.revision()
+        if revision == head_revision():
+            return
+        if revision is None:
+            raise RegistryUnavailable(f"the registry at {self.where} is empty or not set up; run: borderplates db upgrade")
+        if revision not in known_revisions():
+            raise RegistryUnavailable(
+                f"the registry at {self.where} is at revision {revision}, which this version of borderplates does not know; install a newer one"
+            )
+        raise RegistryUnavailable(f"the registry at {self.where} is at revision {revision}, not {head_revision()}; run: borderplates db upgrade")
+
+    def close(self) -> None:
+        """Close every kept read connection and the engine's pool."""
+        with self._lock:
+            kept, self._lookups = self._lookups, []
+        for lookups in kept:
+            lookups.close()
+        self.engine.dispose()
+
+    @contextmanager
+    def _upgrade_lock(self) -> Iterator[None]:
+        """Serialise migrations of one SQLite file across processes (two ``db upgrade`` at once)."""
+        database = self.engine.url.database
+        if not self.is_sqlite or not database or database == ":memory:":
+            yield
+            return
+        lock_path = Path(database).with_name(Path(database).name + ".migrate.lock")
+        try:
+            handle = lock_path.open("w")
+        except OSError as error:
+            raise RegistryUnavailable(f"cannot lock the registry for migration at {lock_path}: {error.strerror or error}") from None
+        with handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def head_revision() -> str:
+    return str(ScriptDirectory.from_config(_alembic_config()).get_current_head())
+
+
+def known_revisions() -> set[str]:
+    return {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
 
 
 def _alembic_config() -> Config:
@@ -94,86 +148,90 @@ def _alembic_config() -> Config:
     return config
 
 
-def create_engine(url: str) -> sa.Engine:
-    """An engine with the settings borderplates relies on (WAL and write locks on SQLite)."""
-    if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, pool_size=8, max_overflow=32)
-        sa.event.listen(engine, "connect", _sqlite_connect)
-        sa.event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return sa.create_engine(url, pool_size=8, max_overflow=32, pool_pre_ping=True)
+def create_engine(url: str, *, connect_timeout: float = 5.0) -> sa.Engine:
+    """An engine with the settings borderplates relies on (WAL and write locks on SQLite, a connect timeout on servers)."""
+    try:
+        if url.startswith("sqlite"):
+            engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, pool_size=8, max_overflow=32)
+            sa.event.listen(engine, "connect", _sqlite_connect)
+            sa.event.listen(engine, "begin", _sqlite_begin)
+            return engine
+        engine = sa.create_engine(url, pool_size=8, max_overflow=32, pool_pre_ping=True, connect_args=_server_connect_args(url, connect_timeout))
+    except sa.exc.NoSuchModuleError:
+        raise RegistryUnavailable(f"the database URL {_shown(url)} names a database driver that is not installed") from None
+    except (sa.exc.ArgumentError, ValueError) as error:
+        raise RegistryUnavailable(f"the database URL {_shown(url)} is not valid: {str(error).splitlines()[0][:120]}") from None
+    return engine
+
+
+def _server_connect_args(url: str, connect_timeout: float) -> dict[str, Any]:
+    if sa.engine.make_url(url).get_backend_name() == "postgresql":
+        return {"connect_timeout": max(1, round(connect_timeout))}
+    return {}
+
+
+def sqlite_pragmas(connection: sqlite3.Connection) -> None:
+    """The settings every SQLite connection to the registry runs with (WAL, waits for locks, foreign keys)."""
+    for pragma in ("journal_mode=WAL", "busy_timeout=60000", "foreign_keys=ON", "synchronous=NORMAL"):
+        connection.execute(f"PRAGMA {pragma}")
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "busy_timeout=60000", "foreign_keys=ON", "synchronous=NORMAL"):
-        cursor.execute(f"PRAGMA {pragma}")
-    cursor.close()
+    sqlite_pragmas(dbapi_connection)
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:
-    options = connection.get_execution_options()
-    if options.get("single_statement"):
-        return  # one read statement: SQLite runs it in its own implicit transaction
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("immediate") else "BEGIN")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get("immediate") else "BEGIN")
 
 
-_opened: dict[str, Database] = {}
-_lock = Lock()
+def open_registry(settings: Settings, *, migrate: bool = False) -> Database:
+    """The registry the settings name, checked to be at the current revision.
 
-
-def open_database(url: str | None = None) -> Database:
-    """The database at ``url`` (default: :func:`database_url`), opened once per process.
-
-    The embedded SQLite default is created and migrated on first use; any other
-    database must be migrated with ``borderplates db upgrade`` first.
+    With ``migrate`` (the command line and the server, at start, for the embedded
+    default) a registry that is not current is migrated first; otherwise it is refused
+    with the command that would migrate it.
     """
-    url = url or database_url()
-    with _lock:
-        database = _opened.get(url)
-        if database is None:
-            database = _open(url)
-            _opened[url] = database
-    return database
-
-
-def _open(url: str) -> Database:
-    embedded = url == database_url() and "BORDERPLATES_DATABASE_URL" not in os.environ
-    if embedded:
-        data_dir().mkdir(parents=True, exist_ok=True)
+    url = settings.registry_url
+    if settings.embedded:
+        prepare_data_dir(settings.data_dir)
+    database = Database(url, create_engine(url, connect_timeout=settings.connect_timeout), connect_timeout=settings.connect_timeout)
     try:
-        database = Database(url, create_engine(url))
-        current = database.is_current()
-    except sa.exc.SQLAlchemyError as error:
-        raise BorderplatesError(f"cannot open the registry at {_safe(url)}: {error.__class__.__name__}: {str(error).splitlines()[0]}") from None
-    if not current:
-        if not embedded:
-            raise BorderplatesError(f"the registry at {_safe(url)} is not up to date; run: borderplates db upgrade")
-        with _migration_lock():
-            if not database.is_current():
-                database.upgrade()
+        if migrate and not database.is_current():
+            database.upgrade()
+        database.check_revision()
+    except BaseException:
+        database.close()
+        raise
     return database
+
+
+def prepare_data_dir(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise RegistryUnavailable(f"the data directory {folder} is a file, not a directory (BORDERPLATES_DATA_DIR)") from None
+    except OSError as error:
+        raise RegistryUnavailable(f"cannot create the data directory {folder}: {error.strerror or error} (BORDERPLATES_DATA_DIR)") from None
+    if not folder.is_dir():
+        raise RegistryUnavailable(f"the data directory {folder} is not a directory (BORDERPLATES_DATA_DIR)")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise RegistryUnavailable(f"the data directory {folder} is not writable (BORDERPLATES_DATA_DIR)")
 
 
 @contextmanager
-def _migration_lock() -> Iterator[None]:
-    """Serialise the first-use migration of the embedded registry across processes."""
-    with (data_dir() / "migrate.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def _translated(where: str) -> Iterator[None]:
+    """Database errors met while opening or migrating, as one clear project error."""
+    try:
+        yield
+    except sa.exc.DBAPIError as error:
+        raise RegistryUnavailable(describe_database_error(error, where)) from None
+    except CommandError as error:
+        raise RegistryUnavailable(f"the registry at {where} cannot be migrated: {str(error).splitlines()[0][:200]}") from None
 
 
-def forget(url: str) -> None:
-    """Drop a cached database (tests, and ``db upgrade`` on a fresh URL)."""
-    with _lock:
-        database = _opened.pop(url, None)
-    if database is not None:
-        database.engine.dispose()
-
-
-def _safe(url: str) -> str:
-    return sa.engine.make_url(url).render_as_string(hide_password=True)
+def _shown(url: str) -> str:
+    try:
+        return repr(sa.engine.make_url(url).render_as_string(hide_password=True))
+    except (sa.exc.ArgumentError, ValueError):
+        return repr(url[:60])

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
+
+from borderplates.vocabulary import LANE_LENGTH, NAME_LENGTH, REASON_LENGTH, REQUEST_KEY_LENGTH, Direction, RegistrationStatus
 
 metadata = sa.MetaData(
     naming_convention={
@@ -36,10 +39,13 @@ class UTCDateTime(sa.TypeDecorator[dt.datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        moment: dt.datetime = value
+        return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
-REGISTRATION_STATUSES = ("active", "returned", "cancelled", "expired")
+def _one_of(column: str, vocabulary: type[StrEnum]) -> str:
+    return f"{column} in ({', '.join(repr(member.value) for member in vocabulary)})"
+
 
 vehicles = sa.Table(
     "vehicles",
@@ -51,6 +57,7 @@ vehicles = sa.Table(
     sa.Column("area_code", sa.String(3)),
     sa.Column("vin", sa.String(17)),
     sa.Column("vehicle_class", sa.String(20), nullable=False),
+    sa.Column("resident", sa.String(2)),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("issuer", "plate"),
 )
@@ -69,14 +76,14 @@ temporary_registrations = sa.Table(
     sa.Column("rule_id", sa.String(100), nullable=False),
     sa.Column("rule_version", sa.String(25), nullable=False),
     sa.Column("issued_at", UTCDateTime, nullable=False),
-    sa.Column("issuing_point", sa.String(60), nullable=False),
-    sa.Column("clerk", sa.String(60), nullable=False),
+    sa.Column("issuing_point", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("clerk", sa.String(NAME_LENGTH), nullable=False),
     sa.Column("status", sa.String(10), nullable=False),
     sa.Column("status_changed_at", UTCDateTime, nullable=False),
-    sa.Column("status_reason", sa.String(200)),
+    sa.Column("status_reason", sa.String(REASON_LENGTH)),
     sa.Column("renews_id", sa.Integer, sa.ForeignKey("temporary_registrations.id")),
-    sa.Column("request_key", sa.String(100), unique=True),
-    sa.CheckConstraint("status in ('active', 'returned', 'cancelled', 'expired')", name="status"),
+    sa.Column("request_key", sa.String(REQUEST_KEY_LENGTH), unique=True),
+    sa.CheckConstraint(_one_of("status", RegistrationStatus), name="status"),
     sa.CheckConstraint("valid_until >= valid_from", name="validity"),
     sa.Index("ix_temporary_registrations_vehicle", "vehicle_id", "jurisdiction", "valid_until"),
     sa.Index(
@@ -99,9 +106,9 @@ sticker_issuances = sa.Table(
     sa.Column("rule_id", sa.String(100), nullable=False),
     sa.Column("rule_version", sa.String(25), nullable=False),
     sa.Column("issued_at", UTCDateTime, nullable=False),
-    sa.Column("point", sa.String(60), nullable=False),
-    sa.Column("officer", sa.String(60), nullable=False),
-    sa.Column("request_key", sa.String(100), unique=True),
+    sa.Column("point", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("officer", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("request_key", sa.String(REQUEST_KEY_LENGTH), unique=True),
     sa.UniqueConstraint("vehicle_id", "jurisdiction", "rule_id", "rule_version", name="uq_sticker_issuances_once_per_rule"),
 )
 
@@ -118,10 +125,10 @@ enforcement_actions = sa.Table(
     sa.Column("rule_id", sa.String(100), nullable=False),
     sa.Column("rule_version", sa.String(25), nullable=False),
     sa.Column("at", UTCDateTime, nullable=False),
-    sa.Column("point", sa.String(60), nullable=False),
-    sa.Column("officer", sa.String(60), nullable=False),
-    sa.Column("note", sa.String(200)),
-    sa.Column("request_key", sa.String(100), unique=True),
+    sa.Column("point", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("officer", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("note", sa.String(REASON_LENGTH)),
+    sa.Column("request_key", sa.String(REQUEST_KEY_LENGTH), unique=True),
     sa.CheckConstraint("kind in ('warning', 'fine')", name="kind"),
     sa.Index("ix_enforcement_actions_vehicle", "vehicle_id", "at"),
 )
@@ -135,15 +142,15 @@ crossings = sa.Table(
     sa.Column("direction", sa.String(5), nullable=False),
     sa.Column("jurisdiction", sa.String(2), nullable=False),
     sa.Column("mode", sa.String(12), nullable=False),
-    sa.Column("lane", sa.String(20)),
+    sa.Column("lane", sa.String(LANE_LENGTH)),
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Column("decision", sa.String(40), nullable=False),
     sa.Column("rule_id", sa.String(100)),
     sa.Column("rule_version", sa.String(25)),
     sa.Column("registration_id", sa.Integer, sa.ForeignKey("temporary_registrations.id")),
-    sa.Column("officer", sa.String(60), nullable=False),
-    sa.Column("request_key", sa.String(100), unique=True),
-    sa.CheckConstraint("direction in ('entry', 'exit')", name="direction"),
+    sa.Column("officer", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("request_key", sa.String(REQUEST_KEY_LENGTH), unique=True),
+    sa.CheckConstraint(_one_of("direction", Direction), name="direction"),
     sa.Index("ix_crossings_vehicle", "vehicle_id", "at"),
     sa.Index("ix_crossings_point", "point", "at"),
 )
@@ -153,13 +160,13 @@ audit_log = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("at", UTCDateTime, nullable=False),
-    sa.Column("actor", sa.String(60), nullable=False),
-    sa.Column("point", sa.String(60)),
+    sa.Column("actor", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("point", sa.String(NAME_LENGTH)),
     sa.Column("action", sa.String(40), nullable=False),
     sa.Column("entity", sa.String(40), nullable=False),
     sa.Column("entity_id", sa.Integer, nullable=False),
     sa.Column("before", sa.JSON),
     sa.Column("after", sa.JSON),
-    sa.Column("reason", sa.String(200)),
+    sa.Column("reason", sa.String(REASON_LENGTH)),
     sa.Index("ix_audit_log_entity", "entity", "entity_id"),
 )

@@ -1,19 +1,19 @@
-"""Looking after the registry itself."""
+"""Looking after the registry itself: creating and migrating it."""
 
 from __future__ import annotations
 
-from borderplates.registry.database import Database, create_engine, data_dir, database_url, forget
+from borderplates.registry import Database, create_engine
+from borderplates.registry.database import prepare_data_dir
+from borderplates.settings import Settings
 
 
-def upgrade_registry() -> tuple[str, str]:
-    """Create or migrate the registry in use; returns where it is (password hidden) and its revision."""
-    url = database_url()
-    forget(url)
-    if url.startswith("sqlite"):
-        data_dir().mkdir(parents=True, exist_ok=True)
-    database = Database(url, create_engine(url))
+def upgrade_registry(settings: Settings) -> tuple[str, str]:
+    """Create or migrate the registry the settings name; returns where it is (password hidden) and its revision."""
+    if settings.embedded:
+        prepare_data_dir(settings.data_dir)
+    url = settings.registry_url
+    database = Database(url, create_engine(url, connect_timeout=settings.connect_timeout), connect_timeout=settings.connect_timeout)
     try:
-        revision = database.upgrade()
+        return database.where, database.upgrade()
     finally:
-        database.engine.dispose()
-    return database.engine.url.render_as_string(hide_password=True), revision
+        database.close()

@@ -1,0 +1,197 @@
+"""The registry's records as the use cases see them: registrations, crossings, actions, audit entries.
+
+Plain, frozen dataclasses: the repositories take and return these, never database
+rows, and the interfaces render them. Validity is defined once, here: a temporary
+registration issued on local day D for N days is valid on D and the N-1 days after
+(``valid_until`` is the last valid day).
+
+>>> valid_until(dt.date(2021, 9, 20), 60)
+datetime.date(2021, 11, 18)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from borderplates.law import Money
+from borderplates.vocabulary import ActionKind, Decision, Direction, Mode, RegistrationStatus, VehicleClass
+
+
+def valid_until(valid_from: dt.date, validity_days: int) -> dt.date:
+    """The last day a registration valid for ``validity_days`` from ``valid_from`` is valid."""
+    return valid_from + dt.timedelta(days=validity_days - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """A temporary registration, as issued, with where it stands now."""
+
+    number: str
+    plate: str
+    issuer: str
+    jurisdiction: str
+    valid_from: dt.date
+    valid_until: dt.date
+    fee: Money
+    rule_id: str
+    rule_version: str
+    issued_at: dt.datetime
+    issuing_point: str
+    clerk: str
+    status: RegistrationStatus
+    status_reason: str | None
+    id: int = field(default=0, compare=False, repr=False)
+    vehicle_id: int = field(default=0, compare=False, repr=False)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == RegistrationStatus.ACTIVE
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return self.is_active and self.valid_from <= day <= self.valid_until
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "plate": self.plate,
+            "issuer": self.issuer,
+            "jurisdiction": self.jurisdiction,
+            "valid_from": self.valid_from.isoformat(),
+            "valid_until": self.valid_until.isoformat(),
+            "fee": self.fee.as_json(),
+            "rule": {"id": self.rule_id, "effective_from": self.rule_version},
+            "issued_at": self.issued_at.isoformat(),
+            "issuing_point": self.issuing_point,
+            "clerk": self.clerk,
+            "status": str(self.status),
+            "status_reason": self.status_reason,
+        }
+
+
+class NewVehicle(NamedTuple):
+    """A vehicle the registry sees for the first time."""
+
+    issuer: str
+    plate: str
+    plate_kind: str
+    area_code: str | None
+    vehicle_class: VehicleClass
+    resident: str | None
+    vin: str | None
+    created_at: dt.datetime
+
+
+class NewRegistration(NamedTuple):
+    """What an issuance or a renewal writes (and what a bulk load writes, row by row)."""
+
+    number: str
+    vehicle_id: int
+    jurisdiction: str
+    valid_from: dt.date
+    valid_until: dt.date
+    fee: Money
+    rule_id: str
+    rule_version: str
+    issued_at: dt.datetime
+    issuing_point: str
+    clerk: str
+    request_key: str | None = None
+    renews_id: int | None = None
+    status: RegistrationStatus = RegistrationStatus.ACTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class Crossing:
+    """One entry or exit of a vehicle at a crossing point, with the decision taken."""
+
+    id: int
+    plate: str
+    issuer: str
+    point: str
+    direction: Direction
+    jurisdiction: str
+    mode: Mode
+    lane: str | None
+    at: dt.datetime
+    decision: Decision
+    officer: str
+    rule_id: str | None = None
+    rule_version: str | None = None
+    registration_id: int | None = None
+    request_key: str | None = None
+    vehicle_id: int = field(default=0, compare=False, repr=False)
+
+
+class NewCrossing(NamedTuple):
+    """What recording a crossing writes (and what an import writes, row by row)."""
+
+    vehicle_id: int
+    point: str
+    direction: Direction
+    jurisdiction: str
+    mode: Mode
+    lane: str | None
+    at: dt.datetime
+    decision: Decision
+    officer: str
+    rule_id: str | None = None
+    rule_version: str | None = None
+    registration_id: int | None = None
+    request_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """Stickers issued, a warning or a fine, recorded against a vehicle under the rule that demanded it."""
+
+    kind: ActionKind
+    plate: str
+    jurisdiction: str
+    at: dt.datetime
+    point: str
+    officer: str
+    rule_id: str
+    rule_version: str
+    amount: Money | None = None
+    note: str | None = None
+    vehicle_id: int = field(default=0, compare=False, repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": str(self.kind),
+            "plate": self.plate,
+            "jurisdiction": self.jurisdiction,
+            "at": self.at.isoformat(),
+            "point": self.point,
+            "officer": self.officer,
+            "rule": {"id": self.rule_id, "effective_from": self.rule_version},
+            "amount": self.amount.as_json() if self.amount else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One state change: who, when, where, what, before and after, and why."""
+
+    at: dt.datetime
+    actor: str
+    point: str | None
+    action: str
+    entity: str
+    entity_id: int
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    reason: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "point": self.point,
+            "action": self.action,
+            "before": self.before,
+            "after": self.after,
+            "reason": self.reason,
+        }

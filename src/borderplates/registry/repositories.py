@@ -1,0 +1,580 @@
+"""The repositories: the registry's tables as the use cases need them, inside one unit of work.
+
+Each repository is bound to the connection of a :class:`~borderplates.registry.unit_of_work.UnitOfWork`
+and takes and returns the records of :mod:`borderplates.model`, never rows. Statements
+are built once, at import, with their values bound at execution, so SQLAlchemy reuses
+their compiled form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from borderplates.law import Money
+from borderplates.model import Action, AuditEntry, Crossing, NewCrossing, NewRegistration, NewVehicle, Registration
+from borderplates.reference import Plate
+from borderplates.registry.lookups import ACTION_COUNTS, ACTIVE_REGISTRATION, STICKER, counts_from, for_dialect, registration_from, sticker_from
+from borderplates.registry.tables import audit_log, crossings, enforcement_actions, metadata, sticker_issuances, temporary_registrations, vehicles
+from borderplates.vocabulary import ActionKind, Decision, Direction, Mode, RegistrationStatus, VehicleClass
+
+R, V, C, S, E, A = temporary_registrations, vehicles, crossings, sticker_issuances, enforcement_actions, audit_log
+
+#: Rows per statement (or per progress report) when writing or reading in bulk.
+CHUNK = 5000
+Progress = Callable[[int, int | None], None]
+
+
+# -------------------------------------------------------------------------------- statements
+
+_REGISTRATION = sa.select(
+    R.c.id,
+    R.c.vehicle_id,
+    R.c.number,
+    R.c.jurisdiction,
+    R.c.valid_from,
+    R.c.valid_until,
+    R.c.fee_minor,
+    R.c.fee_currency,
+    R.c.rule_id,
+    R.c.rule_version,
+    R.c.issued_at,
+    R.c.issuing_point,
+    R.c.clerk,
+    R.c.status,
+    R.c.status_reason,
+    V.c.plate,
+    V.c.issuer,
+).join(V, V.c.id == R.c.vehicle_id)
+_REGISTRATION_BY_ID = _REGISTRATION.where(R.c.id == sa.bindparam("value"))
+_REGISTRATION_BY_NUMBER = _REGISTRATION.where(R.c.number == sa.bindparam("value"))
+_REGISTRATION_BY_KEY = _REGISTRATION.where(R.c.request_key == sa.bindparam("value"))
+_DUE = _REGISTRATION.where(R.c.status == sa.literal_column("'active'"), R.c.jurisdiction == sa.bindparam("jurisdiction"), R.c.valid_until < sa.bindparam("day"))
+_JURISDICTIONS = sa.select(R.c.jurisdiction).distinct()
+_INSERT_REGISTRATION = R.insert().returning(R.c.id)
+_SET_STATUS = R.update().where(R.c.id == sa.bindparam("row_id"))
+
+_VEHICLE = sa.select(V.c.id, V.c.vin, V.c.vehicle_class, V.c.resident).where(V.c.issuer == sa.bindparam("issuer"), V.c.plate == sa.bindparam("plate"))
+_VEHICLE_BY_ID = sa.select(V.c.issuer, V.c.plate, V.c.vehicle_class, V.c.resident).where(V.c.id == sa.bindparam("value"))
+_INSERT_VEHICLE = V.insert().returning(V.c.id)
+_UPDATE_VEHICLE = V.update().where(V.c.id == sa.bindparam("row_id"))
+
+_CROSSING = sa.select(C, V.c.plate, V.c.issuer).join(V, V.c.id == C.c.vehicle_id)
+_CROSSING_BY_KEY = _CROSSING.where(C.c.request_key == sa.bindparam("value"))
+_INSERT_CROSSING = C.insert().returning(C.c.id)
+
+_STICKER_BY_KEY = sa.select(S, V.c.plate).join(V, V.c.id == S.c.vehicle_id).where(S.c.request_key == sa.bindparam("value"))
+_ACTION_BY_KEY = sa.select(E, V.c.plate).join(V, V.c.id == E.c.vehicle_id).where(E.c.request_key == sa.bindparam("value"))
+_STICKER_FOR = sa.select(S.c.issued_at, S.c.point).where(
+    S.c.vehicle_id == sa.bindparam("vehicle"),
+    S.c.jurisdiction == sa.bindparam("jurisdiction"),
+    S.c.rule_id == sa.bindparam("rule_id"),
+    S.c.rule_version == sa.bindparam("rule_version"),
+)
+_INSERT_STICKER = S.insert().returning(S.c.id)
+_INSERT_ACTION = E.insert().returning(E.c.id)
+
+_INSERT_AUDIT = A.insert()
+_TRAIL = sa.select(A).where(A.c.entity == sa.bindparam("entity"), A.c.entity_id == sa.bindparam("entity_id")).order_by(A.c.id)
+
+
+def _registration_values(new: NewRegistration) -> dict[str, Any]:
+    return {
+        "number": new.number,
+        "vehicle_id": new.vehicle_id,
+        "jurisdiction": new.jurisdiction,
+        "valid_from": new.valid_from,
+        "valid_until": new.valid_until,
+        "fee_minor": to_minor(new.fee),
+        "fee_currency": new.fee.currency,
+        "rule_id": new.rule_id,
+        "rule_version": new.rule_version,
+        "issued_at": new.issued_at,
+        "issuing_point": new.issuing_point,
+        "clerk": new.clerk,
+        "status": str(new.status),
+        "status_changed_at": new.issued_at,
+        "renews_id": new.renews_id,
+        "request_key": new.request_key,
+    }
+
+
+def to_minor(money: Money) -> int:
+    """An amount in minor units (cents), as stored."""
+    return int(money.amount * 100)
+
+
+def from_minor(amount: int, currency: str) -> Money:
+    return Money(Decimal(amount) / 100, currency)
+
+
+# -------------------------------------------------------------------------------- repositories
+
+
+class Audit:
+    """The audit trail: every state change, appended in the transaction that makes it."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def append(self, entry: AuditEntry) -> None:
+        self._conn.execute(
+            _INSERT_AUDIT,
+            {
+                "at": entry.at,
+                "actor": entry.actor,
+                "point": entry.point,
+                "action": entry.action,
+                "entity": entry.entity,
+                "entity_id": entry.entity_id,
+                "before": _plain(entry.before),
+                "after": _plain(entry.after),
+                "reason": entry.reason,
+            },
+        )
+
+    def trail(self, entity: str, entity_id: int) -> list[AuditEntry]:
+        return [
+            AuditEntry(row.at, row.actor, row.point, row.action, row.entity, row.entity_id, row.before, row.after, row.reason)
+            for row in self._conn.execute(_TRAIL, {"entity": entity, "entity_id": entity_id})
+        ]
+
+
+class Vehicles:
+    """Vehicles as the registry knows them: by issuer and canonical plate."""
+
+    def __init__(self, conn: sa.Connection, audit: Audit) -> None:
+        self._conn = conn
+        self._audit = audit
+
+    def id_of(self, plate: Plate) -> int | None:
+        row = self._conn.execute(_VEHICLE, {"issuer": plate.issuer, "plate": plate.canonical}).first()
+        return int(row.id) if row is not None else None
+
+    def facts(self, vehicle_id: int) -> tuple[str, str, VehicleClass, str | None]:
+        """(issuer, plate, class, keeper's residence) of a known vehicle."""
+        row = self._conn.execute(_VEHICLE_BY_ID, {"value": vehicle_id}).one()
+        return row.issuer, row.plate, VehicleClass(row.vehicle_class), row.resident
+
+    def ensure(
+        self, plate: Plate, *, vehicle_class: VehicleClass, resident: str | None, vin: str | None, at: dt.datetime, actor: str, point: str | None
+    ) -> int:
+        """The vehicle's id, creating it on first sight; facts learnt later (a VIN, the keeper's residence) are filled in. Audited."""
+        found = self._conn.execute(_VEHICLE, {"issuer": plate.issuer, "plate": plate.canonical}).first()
+        if found is not None:
+            learnt = {key: value for key, value, known in (("vin", vin, found.vin), ("resident", resident, found.resident)) if value and not known}
+            if learnt:
+                self._conn.execute(_UPDATE_VEHICLE, {"row_id": found.id, **learnt})
+                before = dict.fromkeys(learnt)
+                self._audit.append(AuditEntry(at, actor, point, "update", "vehicle", found.id, before, learnt))
+            return int(found.id)
+        new = NewVehicle(plate.issuer, plate.canonical, str(plate.kind), plate.area.code if plate.area else None, vehicle_class, resident, vin, at)
+        values = new._asdict()
+        vehicle_id = int(self._conn.execute(_INSERT_VEHICLE, values).scalar_one())
+        self._audit.append(AuditEntry(at, actor, point, "create", "vehicle", vehicle_id, None, values))
+        return vehicle_id
+
+
+class Registrations:
+    """Temporary registrations."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def by_number(self, number: str) -> Registration | None:
+        return self._one(_REGISTRATION_BY_NUMBER, number)
+
+    def by_id(self, registration_id: int) -> Registration | None:
+        return self._one(_REGISTRATION_BY_ID, registration_id)
+
+    def by_request_key(self, key: str) -> Registration | None:
+        return self._one(_REGISTRATION_BY_KEY, key)
+
+    def add(self, new: NewRegistration, *, plate: str, issuer: str) -> Registration:
+        values = _registration_values(new)
+        registration_id = int(self._conn.execute(_INSERT_REGISTRATION, values).scalar_one())
+        return Registration(
+            number=new.number,
+            plate=plate,
+            issuer=issuer,
+            jurisdiction=new.jurisdiction,
+            valid_from=new.valid_from,
+            valid_until=new.valid_until,
+            fee=new.fee,
+            rule_id=new.rule_id,
+            rule_version=new.rule_version,
+            issued_at=new.issued_at.astimezone(dt.UTC),
+            issuing_point=new.issuing_point,
+            clerk=new.clerk,
+            status=new.status,
+            status_reason=None,
+            id=registration_id,
+            vehicle_id=new.vehicle_id,
+        )
+
+    def set_status(self, registration: Registration, status: RegistrationStatus, at: dt.datetime, reason: str | None) -> Registration:
+        self._conn.execute(_SET_STATUS, {"row_id": registration.id, "status": str(status), "status_changed_at": at, "status_reason": reason})
+        return _replace_status(registration, status, reason)
+
+    def due(self, jurisdiction: str, day: dt.date) -> list[Registration]:
+        """Active registrations of ``jurisdiction`` whose last valid day is before ``day``."""
+        return [registration_from(row) for row in self._conn.execute(_DUE, {"jurisdiction": jurisdiction, "day": day})]
+
+    def jurisdictions(self) -> list[str]:
+        return list(self._conn.execute(_JURISDICTIONS).scalars())
+
+    def search(
+        self,
+        *,
+        plate: Plate | None = None,
+        status: RegistrationStatus | None = None,
+        point: str | None = None,
+        limit: int = 100,
+        before: tuple[dt.datetime, int] | None = None,
+    ) -> list[Registration]:
+        """Registrations newest first; ``before`` (issued at, id) continues a list after its last item."""
+        query = _REGISTRATION
+        if plate is not None:
+            query = query.where(V.c.issuer == plate.issuer, V.c.plate == plate.canonical)
+        if status is not None:
+            query = query.where(R.c.status == str(status))
+        if point is not None:
+            query = query.where(R.c.issuing_point == point)
+        if before is not None:
+            query = query.where(sa.tuple_(R.c.issued_at, R.c.id) < sa.tuple_(sa.literal(before[0], type_=R.c.issued_at.type), sa.literal(before[1])))
+        rows = self._conn.execute(query.order_by(R.c.issued_at.desc(), R.c.id.desc()).limit(limit))
+        return [registration_from(row) for row in rows]
+
+    def count(self, status: RegistrationStatus | None = None) -> int:
+        query = sa.select(sa.func.count()).select_from(R)
+        if status is not None:
+            query = query.where(R.c.status == str(status))
+        return int(self._conn.execute(query).scalar_one())
+
+    def stream(self, status: RegistrationStatus | None = None) -> Iterator[Registration]:
+        """Every registration (optionally of one status), oldest issue first, fetched in batches."""
+        query = _REGISTRATION
+        if status is not None:
+            query = query.where(R.c.status == str(status))
+        for row in _streaming(self._conn).execute(query.order_by(R.c.issued_at, R.c.id)):
+            yield registration_from(row)
+
+    def _one(self, statement: sa.Select[Any], value: object) -> Registration | None:
+        row = self._conn.execute(statement, {"value": value}).first()
+        return registration_from(row) if row is not None else None
+
+
+class Holdings:
+    """What a vehicle holds, asked inside a unit of work with the SQL the fast lookups use.
+
+    In a unit of work that writes, the active registration is locked on PostgreSQL
+    (``FOR UPDATE``), so a use case that judges a vehicle by it and then records
+    something sees it unchanged until it commits; on SQLite the write lock taken at
+    the start of the unit of work does the same.
+    """
+
+    def __init__(self, conn: sa.Connection, *, lock: bool) -> None:
+        self._conn = conn
+        dialect = conn.dialect.name
+        active = ACTIVE_REGISTRATION + (" FOR UPDATE OF r" if lock and dialect == "postgresql" else "")
+        self._active = for_dialect(active, dialect)
+        self._sticker = for_dialect(STICKER, dialect)
+        self._counts = for_dialect(ACTION_COUNTS, dialect)
+
+    def active_registration(self, issuer: str, plate: str, jurisdiction: str) -> Registration | None:
+        row = self._conn.exec_driver_sql(self._active, (issuer, plate, jurisdiction)).first()
+        return registration_from(row) if row is not None else None
+
+    def sticker(self, issuer: str, plate: str, jurisdiction: str, rule_id: str, rule_version: str) -> tuple[dt.datetime, str] | None:
+        return sticker_from(self._conn.exec_driver_sql(self._sticker, (issuer, plate, jurisdiction, rule_id, rule_version)).first())
+
+    def action_counts(self, issuer: str, plate: str, rule_id: str) -> Counter[ActionKind]:
+        return counts_from(list(self._conn.exec_driver_sql(self._counts, (issuer, plate, rule_id))))
+
+
+class Crossings:
+    """Entries and exits."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def add(self, new: NewCrossing, *, plate: str, issuer: str) -> Crossing:
+        crossing_id = int(self._conn.execute(_INSERT_CROSSING, new._asdict()).scalar_one())
+        values = new._asdict()
+        del values["vehicle_id"]
+        values["at"] = new.at.astimezone(dt.UTC)
+        return Crossing(id=crossing_id, plate=plate, issuer=issuer, vehicle_id=new.vehicle_id, **values)
+
+    def by_request_key(self, key: str) -> Crossing | None:
+        return self._one(_CROSSING_BY_KEY, key)
+
+    def between(self, start: dt.datetime | None, end: dt.datetime | None, point: str | None) -> Iterator[Crossing]:
+        """The crossings from ``start`` (inclusive) to ``end`` (exclusive), optionally at one point, oldest first, fetched in batches."""
+        query = _CROSSING
+        for condition in _crossing_filters(start, end, point):
+            query = query.where(condition)
+        for row in _streaming(self._conn).execute(query.order_by(C.c.at, C.c.id)):
+            yield _crossing(row)
+
+    def count_between(self, start: dt.datetime | None, end: dt.datetime | None, point: str | None) -> int:
+        query = sa.select(sa.func.count()).select_from(C)
+        for condition in _crossing_filters(start, end, point):
+            query = query.where(condition)
+        return int(self._conn.execute(query).scalar_one())
+
+    def _one(self, statement: sa.Select[Any], value: object) -> Crossing | None:
+        row = self._conn.execute(statement, {"value": value}).first()
+        return _crossing(row) if row is not None else None
+
+
+class Actions:
+    """Stickers, warnings and fines."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def sticker_for(self, vehicle_id: int, jurisdiction: str, rule_id: str, rule_version: str) -> tuple[dt.datetime, str] | None:
+        """(issued at, point) of the stickers a vehicle got under a rule version, or None."""
+        row = self._conn.execute(_STICKER_FOR, {"vehicle": vehicle_id, "jurisdiction": jurisdiction, "rule_id": rule_id, "rule_version": rule_version}).first()
+        return (row.issued_at, row.point) if row is not None else None
+
+    def add(self, action: Action, *, request_key: str | None, phase: str | None = None) -> tuple[int, dict[str, Any]]:
+        """Record a sticker issuance, a warning or a fine; returns its id (per kind of record) and the values stored."""
+        if action.kind == ActionKind.STICKER:
+            values: dict[str, Any] = {
+                "vehicle_id": action.vehicle_id,
+                "jurisdiction": action.jurisdiction,
+                "rule_id": action.rule_id,
+                "rule_version": action.rule_version,
+                "issued_at": action.at,
+                "point": action.point,
+                "officer": action.officer,
+                "request_key": request_key,
+            }
+            return int(self._conn.execute(_INSERT_STICKER, values).scalar_one()), values
+        values = {
+            "vehicle_id": action.vehicle_id,
+            "jurisdiction": action.jurisdiction,
+            "kind": str(action.kind),
+            "phase": phase,
+            "amount_minor": to_minor(action.amount) if action.amount else None,
+            "currency": action.amount.currency if action.amount else None,
+            "rule_id": action.rule_id,
+            "rule_version": action.rule_version,
+            "at": action.at,
+            "point": action.point,
+            "officer": action.officer,
+            "note": action.note,
+            "request_key": request_key,
+        }
+        return int(self._conn.execute(_INSERT_ACTION, values).scalar_one()), values
+
+    def by_request_key(self, kind: ActionKind, key: str) -> Action | None:
+        """The sticker issuance (``kind`` sticker) or the warning or fine recorded with this request key."""
+        if kind == ActionKind.STICKER:
+            row = self._conn.execute(_STICKER_BY_KEY, {"value": key}).first()
+            if row is None:
+                return None
+            return Action(
+                ActionKind.STICKER, row.plate, row.jurisdiction, row.issued_at, row.point, row.officer, row.rule_id, row.rule_version, vehicle_id=row.vehicle_id
+            )
+        row = self._conn.execute(_ACTION_BY_KEY, {"value": key}).first()
+        if row is None:
+            return None
+        amount = from_minor(row.amount_minor, row.currency) if row.amount_minor is not None else None
+        return Action(
+            ActionKind(row.kind),
+            row.plate,
+            row.jurisdiction,
+            row.at,
+            row.point,
+            row.officer,
+            row.rule_id,
+            row.rule_version,
+            amount,
+            row.note,
+            vehicle_id=row.vehicle_id,
+        )
+
+
+class Bulk:
+    """Many rows at once, for imports, exports and demo data: COPY on PostgreSQL, executemany in chunks elsewhere."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def is_empty(self) -> bool:
+        """Whether the registry holds nothing at all."""
+        return all(self._conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None for table in metadata.sorted_tables)
+
+    def add_vehicles(self, rows: Iterable[NewVehicle], progress: Progress | None = None) -> int:
+        return self._insert(V, NewVehicle._fields, (tuple(row) for row in rows), progress)
+
+    def add_registrations(self, rows: Iterable[NewRegistration], progress: Progress | None = None) -> int:
+        columns = (*(f for f in NewRegistration._fields if f != "fee"), "fee_minor", "fee_currency", "status_changed_at")
+        flat = (
+            (*(value for field, value in zip(NewRegistration._fields, row, strict=True) if field != "fee"), to_minor(row.fee), row.fee.currency, row.issued_at)
+            for row in rows
+        )
+        return self._insert(R, columns, flat, progress)
+
+    def add_crossings(self, rows: Iterable[NewCrossing], progress: Progress | None = None) -> int:
+        return self._insert(C, NewCrossing._fields, (tuple(row) for row in rows), progress)
+
+    @contextmanager
+    def crossing_writer(self) -> Iterator[Callable[[NewCrossing], None]]:
+        """A function that writes one crossing: into a COPY on PostgreSQL, in executemany chunks elsewhere."""
+        columns = NewCrossing._fields
+        if self._conn.dialect.name == "postgresql":
+            types = ["int4", "text", "text", "text", "text", "text", "timestamptz", "text", "text", "text", "text", "int4", "text"]
+            with self._copy(C, columns, binary_types=types) as write:
+                yield write
+            return
+        chunk: list[dict[str, Any]] = []
+        insert = C.insert()
+
+        def write_row(row: NewCrossing) -> None:
+            chunk.append(dict(zip(columns, row, strict=True)))
+            if len(chunk) == CHUNK:
+                self._conn.execute(insert, chunk)
+                chunk.clear()
+
+        yield write_row
+        if chunk:
+            self._conn.execute(insert, chunk)
+
+    def vehicle_ids(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The ids of the known vehicles among (issuer, plate) pairs."""
+        wanted = set(keys)
+        plates = sorted({plate for _, plate in wanted})
+        found: dict[tuple[str, str], int] = {}
+        for vehicle_id, issuer, plate in self._among("SELECT id, issuer, plate FROM vehicles", "plate", plates):
+            if (issuer, plate) in wanted:
+                found[(issuer, plate)] = vehicle_id
+        return found
+
+    def all_vehicle_ids(self) -> dict[tuple[str, str], int]:
+        return {(issuer, plate): vid for vid, issuer, plate in self._conn.execute(sa.select(V.c.id, V.c.issuer, V.c.plate))}
+
+    def registration_ids(self) -> dict[str, int]:
+        return {number: registration_id for number, registration_id in self._conn.execute(sa.select(R.c.number, R.c.id))}
+
+    def used_crossing_keys(self, keys: Sequence[str]) -> set[str]:
+        """The request keys among ``keys`` that crossings in the registry already carry."""
+        return {row[0] for row in self._among("SELECT request_key FROM crossings", "request_key", list(keys))}
+
+    def set_first_seen(self, changes: Mapping[int, dt.datetime]) -> None:
+        """Correct when vehicles were first seen."""
+        if changes:
+            update = V.update().where(V.c.id == sa.bindparam("vid")).values(created_at=sa.bindparam("at"))
+            self._conn.execute(update, [{"vid": vehicle_id, "at": at} for vehicle_id, at in changes.items()])
+
+    def _among(self, select: str, column: str, values: list[str]) -> Iterator[tuple[Any, ...]]:
+        """The rows of ``select`` whose ``column`` is among ``values``: one array query on PostgreSQL, chunks of IN elsewhere."""
+        if not values:
+            return
+        if self._conn.dialect.name == "postgresql":
+            yield from (tuple(row) for row in self._conn.exec_driver_sql(f"{select} WHERE {column} = ANY(%s)", (values,)))
+            return
+        query = sa.text(f"{select} WHERE {column} IN :values").bindparams(sa.bindparam("values", expanding=True))
+        for start in range(0, len(values), CHUNK):
+            yield from (tuple(row) for row in self._conn.execute(query, {"values": values[start : start + CHUNK]}))
+
+    def _insert(self, table: sa.Table, columns: Sequence[str], rows: Iterable[Sequence[Any]], progress: Progress | None) -> int:
+        done = 0
+        if self._conn.dialect.name == "postgresql":
+            with self._copy(table, columns) as write:
+                for row in rows:
+                    write(row)
+                    done += 1
+                    if progress is not None and done % CHUNK == 0:
+                        progress(done, None)
+            return done
+        insert = table.insert()
+        chunk: list[dict[str, Any]] = []
+        for row in rows:
+            chunk.append(dict(zip(columns, row, strict=True)))
+            if len(chunk) == CHUNK:
+                self._conn.execute(insert, chunk)
+                done += len(chunk)
+                chunk = []
+                if progress is not None:
+                    progress(done, None)
+        if chunk:
+            self._conn.execute(insert, chunk)
+            done += len(chunk)
+        return done
+
+    @contextmanager
+    def _copy(self, table: sa.Table, columns: Sequence[str], binary_types: list[str] | None = None) -> Iterator[Callable[[Sequence[Any]], None]]:
+        driver: Any = self._conn.connection.driver_connection
+        options = " (FORMAT BINARY)" if binary_types else ""
+        with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN{options}") as copy:
+            if binary_types:
+                copy.set_types(binary_types)
+            yield copy.write_row
+
+
+# -------------------------------------------------------------------------------- helpers
+
+
+def _crossing(row: Any) -> Crossing:
+    return Crossing(
+        id=row.id,
+        plate=row.plate,
+        issuer=row.issuer,
+        point=row.point,
+        direction=Direction(row.direction),
+        jurisdiction=row.jurisdiction,
+        mode=Mode(row.mode),
+        lane=row.lane,
+        at=row.at,
+        decision=Decision(row.decision),
+        officer=row.officer,
+        rule_id=row.rule_id,
+        rule_version=row.rule_version,
+        registration_id=row.registration_id,
+        request_key=row.request_key,
+        vehicle_id=row.vehicle_id,
+    )
+
+
+def _crossing_filters(start: dt.datetime | None, end: dt.datetime | None, point: str | None) -> list[sa.ColumnElement[bool]]:
+    conditions = []
+    if start is not None:
+        conditions.append(C.c.at >= start)
+    if end is not None:
+        conditions.append(C.c.at < end)
+    if point is not None:
+        conditions.append(C.c.point == point)
+    return conditions
+
+
+def _replace_status(registration: Registration, status: RegistrationStatus, reason: str | None) -> Registration:
+    return replace(registration, status=status, status_reason=reason)
+
+
+def _streaming(conn: sa.Connection) -> sa.Connection:
+    """The connection set to fetch results in batches (a server-side cursor on PostgreSQL)."""
+    return conn.execution_options(stream_results=True, yield_per=CHUNK)
+
+
+def _plain(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    return {key: _jsonable(value) for key, value in values.items()}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Money):
+        return value.as_json()
+    return value

@@ -1,0 +1,104 @@
+"""One transaction on the registry, with the repositories that work inside it.
+
+``with db.begin() as uow: ...; uow.commit()``: nothing is written unless the use
+case commits; leaving the block without committing rolls everything back. A write
+unit of work on SQLite takes the write lock at once (``BEGIN IMMEDIATE``), so what a
+use case reads in it still holds when it writes. Database errors leave as project
+errors: a unique key that another request took first as :class:`DuplicateRecord`,
+anything else as :class:`~borderplates.errors.RegistryUnavailable`.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+import sqlalchemy as sa
+
+from borderplates.errors import ConflictError, RegistryUnavailable
+from borderplates.registry.repositories import Actions, Audit, Bulk, Crossings, Holdings, Registrations, Vehicles
+
+
+class DuplicateRecord(ConflictError):
+    """A record with the same unique key was written by another request at the same moment."""
+
+    message = "another request wrote the same record at the same moment; nothing was changed"
+
+
+class UnitOfWork:
+    """A transaction and its repositories; commit explicitly, or everything is rolled back."""
+
+    vehicles: Vehicles
+    registrations: Registrations
+    crossings: Crossings
+    actions: Actions
+    audit: Audit
+    holdings: Holdings
+    bulk: Bulk
+
+    def __init__(self, engine: sa.Engine, *, write: bool) -> None:
+        self._engine = engine
+        self.write = write
+        self._connection: sa.Connection | None = None
+        self._transaction: sa.RootTransaction | None = None
+
+    def __enter__(self) -> Self:
+        where = self._engine.url.render_as_string(hide_password=True)
+        try:
+            connection = self._engine.connect()
+            if self.write and self._engine.dialect.name == "sqlite":
+                connection = connection.execution_options(immediate=True)
+            self._transaction = connection.begin()
+        except sa.exc.DBAPIError as error:
+            raise RegistryUnavailable(describe_database_error(error, where)) from None
+        self._connection = connection
+        self.audit = Audit(connection)
+        self.vehicles = Vehicles(connection, self.audit)
+        self.registrations = Registrations(connection)
+        self.crossings = Crossings(connection)
+        self.actions = Actions(connection)
+        self.holdings = Holdings(connection, lock=self.write)
+        self.bulk = Bulk(connection)
+        return self
+
+    def commit(self) -> None:
+        if not self.write:
+            raise RuntimeError("a reading unit of work cannot commit")
+        if self._transaction is None:
+            raise RuntimeError("commit outside 'with'")
+        self._transaction.commit()
+
+    def rollback(self) -> None:
+        if self._transaction is not None and self._transaction.is_active:
+            self._transaction.rollback()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None) -> None:
+        try:
+            self.rollback()
+        except sa.exc.DBAPIError:
+            pass  # the connection is already broken; the error that broke it is reported below
+        finally:
+            if self._connection is not None:
+                self._connection.close()
+            self._connection = self._transaction = None
+        if isinstance(error, sa.exc.IntegrityError):
+            raise DuplicateRecord() from None
+        if isinstance(error, sa.exc.DBAPIError):
+            raise RegistryUnavailable(describe_database_error(error, self._engine.url.render_as_string(hide_password=True))) from None
+
+
+def describe_database_error(error: sa.exc.DBAPIError, where: str) -> str:
+    """One line about a database error, for people: what went wrong with the registry at ``where``."""
+    text = str(error.orig).strip().splitlines()[0] if error.orig is not None and str(error.orig).strip() else type(error).__name__
+    lowered = text.lower()
+    if "file is not a database" in lowered or "malformed" in lowered:
+        return f"the registry at {where} is damaged or is not a borderplates registry ({text})"
+    if "database is locked" in lowered:
+        return f"the registry at {where} is busy (locked by another process); try again"
+    if "disk" in lowered and "full" in lowered:
+        return f"the disk of the registry at {where} is full; nothing was changed"
+    if "unable to open database file" in lowered or "readonly" in lowered or "read-only" in lowered:
+        return f"the registry at {where} cannot be opened for writing ({text})"
+    if "timeout" in lowered or "timed out" in lowered:
+        return f"the database server of {where} did not answer in time ({text})"
+    return f"the registry at {where} cannot be used: {text[:200]}"

@@ -1,0 +1,57 @@
+"""Configuration, read once at start from the environment and passed down.
+
+Every variable starts with ``BORDERPLATES_``. Nothing else in borderplates reads the
+environment: the command line and the server build one :class:`Settings` with
+:func:`load_settings` and hand it (or what is made from it) to the code below.
+
+>>> settings = Settings(data_dir="/srv/borderplates")
+>>> settings.registry_url
+'sqlite:////srv/borderplates/borderplates.db'
+>>> settings.embedded
+True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pydantic
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from borderplates.errors import ConfigurationError
+
+
+class Settings(BaseSettings):
+    """What an installation of borderplates is configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="BORDERPLATES_", extra="ignore", frozen=True)
+
+    database_url: str | None = pydantic.Field(default=None, description="The registry's database; default the embedded SQLite file in data_dir.")
+    data_dir: Path = pydantic.Field(default=Path.home() / ".local" / "share" / "borderplates", description="Where the embedded registry and keys live.")
+    data_root: Path | None = pydantic.Field(default=None, description="A folder whose rules/ replace the shipped entry rules.")
+    user: str | None = pydantic.Field(default=None, description="The default clerk or officer name on the command line.")
+    connect_timeout: float = pydantic.Field(default=5.0, gt=0, le=300, description="Seconds to wait for the database server to answer.")
+
+    @pydantic.field_validator("database_url", "user", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def embedded(self) -> bool:
+        """Whether the registry is the embedded SQLite file (no database URL configured)."""
+        return self.database_url is None
+
+    @property
+    def registry_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'borderplates.db'}"
+
+
+def load_settings() -> Settings:
+    """The settings of this process, from the environment; a bad value is one clear error naming the variable."""
+    try:
+        return Settings()
+    except pydantic.ValidationError as error:
+        first = error.errors()[0]
+        name = "BORDERPLATES_" + str(first["loc"][0]).upper() if first["loc"] else "the environment"
+        raise ConfigurationError(f"{name}: {first['msg']}") from None
