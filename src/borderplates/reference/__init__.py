@@ -15,27 +15,47 @@ from typing import Any
 from borderplates.errors import UnknownCrossingPoint, UnknownJurisdiction
 from borderplates.reference import plates as _plates
 from borderplates.reference.crossing_points import MODES, CrossingPoint, load_crossing_points
+from borderplates.reference.crossing_status import (
+    Alternative,
+    Flow,
+    StatusEntry,
+    StatusHistory,
+    board_at,
+    entering_for,
+    load_crossing_status,
+    open_alternatives,
+    status_at,
+)
 from borderplates.reference.datafiles import DATA
 from borderplates.reference.jurisdictions import Area, Jurisdiction, PlateFormat, load_jurisdictions
 from borderplates.reference.plates import Candidate, Plate, PlateReading, normalise
 
 __all__ = [
     "MODES",
+    "Alternative",
     "Area",
     "Candidate",
     "CrossingPoint",
+    "Flow",
     "Jurisdiction",
     "Plate",
     "PlateFormat",
     "PlateReading",
     "Reference",
+    "StatusEntry",
+    "StatusHistory",
+    "board_at",
     "crossing_point",
+    "entering_for",
     "jurisdiction",
     "load",
+    "load_crossing_status",
     "load_from",
     "normalise",
+    "open_alternatives",
     "parse_plate",
     "read_plate",
+    "status_at",
 ]
 
 

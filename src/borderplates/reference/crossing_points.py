@@ -16,6 +16,12 @@ Mode = Literal["passenger", "cargo", "bus", "pedestrian"]
 MODES: tuple[str, ...] = ("passenger", "cargo", "bus", "pedestrian")
 
 
+class CoordinatesSchema(Strict):
+    latitude: float = pydantic.Field(ge=-90, le=90)
+    longitude: float = pydantic.Field(ge=-180, le=180)
+    source: Source
+
+
 class CrossingPointSchema(Strict):
     between: tuple[str, str]
     name: Mapping[Literal["sq", "sr"], str]
@@ -23,6 +29,16 @@ class CrossingPointSchema(Strict):
     kfor_name: str | None = None
     location: str
     modes: tuple[Mode, ...] = pydantic.Field(min_length=1)
+    source: Source
+    coordinates: CoordinatesSchema | None = None
+
+
+@dataclass(frozen=True)
+class Coordinates:
+    """Where a crossing point lies (WGS 84 degrees), with the source of the figures."""
+
+    latitude: float
+    longitude: float
     source: Source
 
 
@@ -36,6 +52,7 @@ class CrossingPoint:
     location: str
     modes: tuple[str, ...]
     source: Source
+    coordinates: Coordinates | None = None
 
     @property
     def name(self) -> str:
@@ -54,7 +71,9 @@ def load_crossing_points(jurisdictions: Collection[str], root: Traversable | Any
             for code in schema.between:
                 if code not in jurisdictions:
                     raise DataError(display_name(path), f"{point_id}.between", f"unknown jurisdiction {code}")
+            where = schema.coordinates
+            coordinates = Coordinates(where.latitude, where.longitude, where.source) if where else None
             result[point_id] = CrossingPoint(
-                point_id, schema.between, dict(schema.name), schema.other_names, schema.kfor_name, schema.location, schema.modes, schema.source
+                point_id, schema.between, dict(schema.name), schema.other_names, schema.kfor_name, schema.location, schema.modes, schema.source, coordinates
             )
     return result
