@@ -65,7 +65,7 @@ def jwk_with(**changes: Any) -> dict[str, Any]:
         ({"keys": [jwk_with(x="AAAA")]}, '"x" must be 32 bytes'),
         ({"keys": [jwk_with(y=None)]}, '"y" must be 32 bytes'),
         ({"keys": [jwk_with(x=b64url(bytes(32)))]}, "not a point on the P-256 curve"),
-        ({"keys": [KEY.public.as_jwk(), jwk_with(kid="AAAAAAAAAAA")]}, "keys[1]: \"kid\" must be"),
+        ({"keys": [KEY.public.as_jwk(), jwk_with(kid="AAAAAAAAAAA")]}, 'keys[1]: "kid" must be'),
         ({"keys": [jwk_with(kid=None)]}, '"kid" must be'),
     ],
 )

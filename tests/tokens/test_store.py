@@ -104,4 +104,3 @@ def test_a_public_key_file_under_another_key_id_is_refused(tmp_path: Path) -> No
     (tmp_path / f"{'00' * 8}.public.pem").write_bytes(SigningKey.generate().public.as_pem())
     with pytest.raises(DataError, match="must be named"):
         store.key_set()
-
