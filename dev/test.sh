@@ -10,6 +10,11 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     apt-get update -q >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null
 fi
+if ! command -v pdftoppm >/dev/null 2>&1 || ! ldconfig -p | grep libharfbuzz-subset >/dev/null; then
+    echo "installing the PDF renderer's libraries, its font and the PDF tools the tests read with ..."
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null
+fi
 dev/setup.sh test
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
