@@ -15,10 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from borderplates.errors import ValidationError
 from borderplates.simulate.calibration import OTHER, Calibration, CrossingRecord, RecordedCrossing, calibrate
 from borderplates.simulate.demo import demo_week_calibration, demo_week_crossings
 from borderplates.simulate.erlang import ErlangC, UnstableQueue, erlang_c, offered_utilisation
 from borderplates.simulate.model import (
+    MAX_LANES,
     Blocked,
     Distribution,
     Figures,
@@ -143,6 +145,9 @@ def run_mmc(
     blocked: Blocked | None = None,
 ) -> MMcResult:
     """Simulate one queue with constant Poisson arrivals, and give Erlang C beside it."""
+    rho = offered_utilisation(lanes, arrivals_per_hour, service_minutes)
+    if lanes > MAX_LANES:
+        raise ValidationError(f"lanes must be a whole number from 1 to {MAX_LANES}, not {lanes}")
     service = ServiceTime(distribution, service_minutes, cv)
     station = (_ANY, Mode.PASSENGER)
     setup = Setup(
@@ -154,7 +159,6 @@ def run_mmc(
         blocked=blocked,
         warmup_hours=warmup_hours,
     )
-    rho = offered_utilisation(lanes, arrivals_per_hour, service_minutes)
     try:
         closed: ErlangC | None = erlang_c(lanes, arrivals_per_hour, service_minutes)
         reason = None

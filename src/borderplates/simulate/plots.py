@@ -18,9 +18,15 @@ from borderplates.simulate.model import HOURS_PER_DAY
 if TYPE_CHECKING:
     from borderplates.simulate.scenarios import Comparison
 
-COLOURS = ("#c0392b", "#2471a3", "#7f8c8d", "#d68910", "#1e8449", "#8e44ad", "#17a589", "#5d6d7e")
-# Scenarios that decide alike draw the same line: the styles keep each one visible.
-STYLES = ("-", "--", "-.", ":", (0, (5, 2, 1, 2, 1, 2)), (0, (1, 1)), (0, (8, 3)), "-")
+#: One colour and line style per scenario, the same in every plot; scenarios that decide alike draw
+#: the same line, and the styles keep each one visible.
+LOOKS = {
+    "temporary-plates": ("#c0392b", "-"),
+    "stickers": ("#2471a3", "--"),
+    "none": ("#7f8c8d", "-."),
+    "one-side": ("#d68910", ":"),
+    "law": ("#1e8449", (0, (5, 2, 1, 2, 1, 2))),
+}
 
 
 def comparison_png(comparison: Comparison) -> bytes:
@@ -62,9 +68,14 @@ def _headline(comparison: Comparison) -> str:
 
 def _waits_over_time(axes: Axes, comparison: Comparison) -> None:
     hours = np.arange(len(comparison.results[0].result.hourly_mean_wait)) + 0.5
-    for colour, style, result in zip(COLOURS, STYLES, comparison.results, strict=False):
+    for result in comparison.results:
+        colour, style = LOOKS[str(result.scenario)]
         waits = np.array([np.nan if w is None else w for w in result.result.hourly_mean_wait], dtype=float)
         axes.plot(hours, waits, color=colour, linestyle=style, linewidth=2, label=result.title, marker="." if len(hours) <= HOURS_PER_DAY else None)
+    blocked = comparison.setup.blocked
+    if blocked is not None:
+        warmup = comparison.setup.warmup_hours
+        axes.axvspan(blocked.start_hour - warmup, blocked.end_hour - warmup, color="#555555", alpha=0.15, label=f"blocked ({blocked.on_block})")
     axes.set_ylabel("mean wait (minutes)")
     axes.set_ylim(bottom=0)
     axes.set_xlim(0, len(hours))
@@ -86,8 +97,9 @@ def _wait_bars(axes: Axes, comparison: Comparison) -> None:
     means = [r.result.overall.mean_wait_minutes or 0.0 for r in comparison.results]
     p95s = [r.result.overall.p95_wait_minutes or 0.0 for r in comparison.results]
     width = 0.38
-    mean_bars = axes.bar(positions - width / 2, means, width, label="mean", color=[COLOURS[i % len(COLOURS)] for i in positions])
-    p95_bars = axes.bar(positions + width / 2, p95s, width, label="95th percentile", color=[COLOURS[i % len(COLOURS)] for i in positions], alpha=0.45)
+    colours = [LOOKS[str(r.scenario)][0] for r in comparison.results]
+    mean_bars = axes.bar(positions - width / 2, means, width, color=colours)
+    p95_bars = axes.bar(positions + width / 2, p95s, width, color=colours, alpha=0.45)
     # One label per pair, over the taller bar, so that short bars' labels never overlap.
     for mean_bar, p95_bar, mean, p95 in zip(mean_bars, p95_bars, means, p95s, strict=True):
         axes.annotate(
@@ -102,14 +114,13 @@ def _wait_bars(axes: Axes, comparison: Comparison) -> None:
     axes.set_xticks(positions, [r.label for r in comparison.results], fontsize=9)
     axes.set_ylabel("wait (minutes)")
     axes.margins(y=0.25)
-    axes.legend(fontsize=9, loc="upper center")
     axes.set_title("Wait: mean (solid) and 95th percentile (pale)", loc="left", fontsize=11)
 
 
 def _queue_bars(axes: Axes, comparison: Comparison) -> None:
     positions = np.arange(len(comparison.results))
     queues = [r.result.overall.max_queue for r in comparison.results]
-    bars = axes.bar(positions, queues, 0.6, color=[COLOURS[i % len(COLOURS)] for i in positions])
+    bars = axes.bar(positions, queues, 0.6, color=[LOOKS[str(r.scenario)][0] for r in comparison.results])
     axes.bar_label(bars, fontsize=8, padding=2)
     axes.set_xticks(positions, [r.label for r in comparison.results], fontsize=9)
     axes.set_ylabel("vehicles waiting")

@@ -161,8 +161,8 @@ class Comparison:
             "blocked": None
             if self.setup.blocked is None
             else {
-                "start_hour": self.setup.blocked.start_hour,
-                "end_hour": self.setup.blocked.end_hour,
+                "start_hour": self.setup.blocked.start_hour - self.setup.warmup_hours,
+                "end_hour": self.setup.blocked.end_hour - self.setup.warmup_hours,
                 "on_block": str(self.setup.blocked.on_block),
                 "modes": sorted(str(m) for m in self.setup.blocked.modes) or None,
             },
@@ -260,7 +260,8 @@ def compare_scenarios(
     """Run ``scenarios`` at ``point`` on the same traffic and return the results with a PNG plot.
 
     The traffic is ``calibration`` (from recorded crossings), by default the point's
-    demo-week volumes. ``on`` is the date of the ``law`` scenario.
+    demo-week volumes. ``on`` is the date of the ``law`` scenario. ``blocked`` counts
+    hours from the local midnight that starts the first simulated day.
     """
     from borderplates.simulate.plots import comparison_png
 
@@ -279,6 +280,12 @@ def compare_scenarios(
     if traffic.point != crossing_point.id:
         raise ValidationError(f"the traffic given is that of {traffic.point}, not of {crossing_point.id}")
     pair = crossing_point.between
+    warmup = WARMUP_DAYS * HOURS_PER_DAY
+    if blocked is not None:
+        if blocked.start_hour >= days * HOURS_PER_DAY:
+            raise ValidationError(f"the blocked period starts after the {days} simulated day{'s' * (days > 1)}")
+        # Given from the first counted midnight; the run starts a warm-up day earlier.
+        blocked = replace(blocked, start_hour=blocked.start_hour + warmup, end_hour=blocked.end_hour + warmup)
     setup = Setup(
         streams=traffic.streams,
         lanes=default_lanes(crossing_point.id, pair, lanes),
@@ -286,7 +293,7 @@ def compare_scenarios(
         hours=(days + WARMUP_DAYS) * HOURS_PER_DAY,
         seed=seed,
         blocked=blocked,
-        warmup_hours=WARMUP_DAYS * HOURS_PER_DAY,
+        warmup_hours=warmup,
     )
     keys = [(s.origin, s.towards, s.mode) for s in traffic.streams]
     results = []
