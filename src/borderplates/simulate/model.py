@@ -363,13 +363,14 @@ class _Run:
         self.horizon = setup.hours * 60
         self.warmup = setup.warmup_hours * 60
         n = len(arrivals)
-        self.starts = np.full(n, np.nan)
-        self.ends = np.full(n, np.nan)
-        self.turned = np.zeros(n, dtype=bool)
+        # Plain lists while the run goes: indexing numpy arrays one item at a time is slow.
+        self.starts: list[float] = [math.nan] * n
+        self.ends: list[float] = [math.nan] * n
+        self.turned: list[bool] = [False] * n
         self.waiting = [0] * len(stations)
         self.max_queue = [0] * len(stations)
-        self.hourly_queue = np.zeros((len(stations), math.ceil(setup.hours)), dtype=np.int64)
-        self.busy = np.zeros(len(stations))
+        self.hourly_queue = [[0] * math.ceil(setup.hours) for _ in stations]
+        self.busy = [0.0] * len(stations)
         blocked = setup.blocked
         self.block: list[tuple[float, float] | None] = [
             (blocked.start_hour * 60, blocked.end_hour * 60) if blocked is not None and blocked.applies_to(station[1]) else None for station in stations
@@ -382,9 +383,8 @@ class _Run:
 
     def _source(self) -> simpy.events.ProcessGenerator:
         env = self.env
-        for index in range(len(self.arrivals)):
-            station = int(self.station_of[index])
-            at = float(self.arrivals[index])
+        vehicles = zip(self.arrivals.tolist(), self.station_of.tolist(), self.service.tolist(), strict=True)
+        for index, (at, station, service) in enumerate(vehicles):
             if at > env.now:
                 yield env.timeout(at - env.now)
             if station < 0:
@@ -393,65 +393,65 @@ class _Run:
             if self.turn_away and block is not None and block[0] <= at < block[1]:
                 self.turned[index] = True
                 continue
-            env.process(self._vehicle(index, station, block))
+            env.process(self._vehicle(index, station, service, block))
 
-    def _vehicle(self, index: int, station: int, block: tuple[float, float] | None) -> simpy.events.ProcessGenerator:
+    def _vehicle(self, index: int, station: int, service: float, block: tuple[float, float] | None) -> simpy.events.ProcessGenerator:
         env = self.env
-        self._queue_changed(station, +1)
-        with self.lanes[station].request() as lane:
-            yield lane
-            if block is not None and block[0] <= env.now < block[1]:
-                yield env.timeout(block[1] - env.now)
-            self._queue_changed(station, -1)
-            start = env.now
-            self.starts[index] = start
-            yield env.timeout(float(self.service[index]))
-            end = env.now
-            self.ends[index] = end
-            self.busy[station] += max(0.0, min(end, self.horizon) - max(start, self.warmup))
+        self._queue_grew(station)
+        lanes = self.lanes[station]
+        lane = lanes.request()
+        yield lane
+        if block is not None and block[0] <= env.now < block[1]:
+            yield env.timeout(block[1] - env.now)
+        self.waiting[station] -= 1
+        start = self.starts[index] = env.now
+        yield env.timeout(service)
+        end = self.ends[index] = env.now
+        lanes.release(lane)
+        self.busy[station] += max(0.0, min(end, self.horizon) - max(start, self.warmup))
 
-    def _queue_changed(self, station: int, change: int) -> None:
-        waiting = self.waiting[station] = self.waiting[station] + change
+    def _queue_grew(self, station: int) -> None:
+        waiting = self.waiting[station] = self.waiting[station] + 1
         now = self.env.now
-        if change > 0 and self.warmup <= now < self.horizon:
+        if self.warmup <= now < self.horizon:
             if waiting > self.max_queue[station]:
                 self.max_queue[station] = waiting
+            hourly = self.hourly_queue[station]
             hour = int(now // 60)
-            if waiting > self.hourly_queue[station, hour]:
-                self.hourly_queue[station, hour] = waiting
+            if waiting > hourly[hour]:
+                hourly[hour] = waiting
 
     def result(self) -> SimulationResult:
         setup = self.setup
         counted = (self.arrivals >= self.warmup) & (self.station_of >= 0)
-        waits = self.starts - self.arrivals
-        stations = {station: self._figures(counted & (self.station_of == i), waits, [i]) for i, station in enumerate(self.stations)}
+        done = _Done(np.array(self.starts) - self.arrivals, np.array(self.ends), np.array(self.turned, dtype=bool))
+        stations = {station: self._figures(counted & (self.station_of == i), done, [i]) for i, station in enumerate(self.stations)}
         by_mode = {
-            mode: self._figures(counted & np.isin(self.station_of, members), waits, members)
+            mode: self._figures(counted & np.isin(self.station_of, members), done, members)
             for mode in Mode
             if (members := [i for i, station in enumerate(self.stations) if station[1] is mode])
         }
-        overall = self._figures(counted, waits, list(range(len(self.stations))))
+        overall = self._figures(counted, done, list(range(len(self.stations))))
         hours = math.ceil(setup.hours)
         hour_of = np.minimum((self.arrivals // 60).astype(np.int64), hours - 1) if len(self.arrivals) else np.zeros(0, np.int64)
-        served = counted & ~self.turned
-        sums = np.bincount(hour_of[served], weights=waits[served], minlength=hours)
+        served = counted & ~done.turned
+        sums = np.bincount(hour_of[served], weights=done.waits[served], minlength=hours)
         counts = np.bincount(hour_of[served], minlength=hours)
         first = int(setup.warmup_hours)
         hourly = tuple(float(s / c) if c else None for s, c in zip(sums[first:], counts[first:], strict=True))
-        hourly_queue = tuple(int(q) for q in self.hourly_queue.max(axis=0)[first:]) if self.stations else (0,) * (hours - first)
+        hourly_queue = tuple(max(queues) for queues in zip(*self.hourly_queue, strict=True))[first:] if self.stations else (0,) * (hours - first)
         return SimulationResult(setup.hours, setup.warmup_hours, setup.seed, overall, by_mode, stations, hourly, hourly_queue)
 
-    def _figures(self, members: npt.NDArray[np.bool_], waits: FloatArray, stations: Sequence[int]) -> Figures:
-        served = members & ~self.turned
-        wait = waits[served]
+    def _figures(self, members: npt.NDArray[np.bool_], done: _Done, stations: Sequence[int]) -> Figures:
+        served = members & ~done.turned
+        wait = done.waits[served]
         span = (self.horizon - self.warmup) / 60
         lanes = sum(self.setup.lanes[self.stations[i]] for i in stations)
         capacity = lanes * (self.horizon - self.warmup)
-        done_in_horizon = served & (self.ends <= self.horizon)
         return Figures(
             vehicles=int(members.sum()),
             served=int(served.sum()),
-            turned_away=int((members & self.turned).sum()),
+            turned_away=int((members & done.turned).sum()),
             mean_wait_minutes=float(wait.mean()) if len(wait) else None,
             p95_wait_minutes=float(np.percentile(wait, 95)) if len(wait) else None,
             max_wait_minutes=float(wait.max()) if len(wait) else None,
@@ -459,8 +459,17 @@ class _Run:
             max_queue=max((self.max_queue[i] for i in stations), default=0),
             lanes=lanes,
             utilisation=float(sum(self.busy[i] for i in stations) / capacity) if capacity else None,
-            throughput_per_hour=float(done_in_horizon.sum() / span),
+            throughput_per_hour=float((served & (done.ends <= self.horizon)).sum() / span),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """What happened to each vehicle, by arrival position: its wait, when it left the booth, whether it turned away."""
+
+    waits: FloatArray
+    ends: FloatArray
+    turned: npt.NDArray[np.bool_]
 
 
 def _station_text(station: Station) -> str:
