@@ -114,7 +114,8 @@ def test_a_longer_decision_lengthens_every_wait_on_the_same_traffic() -> None:
 
 
 def test_a_vehicle_spends_the_sum_of_its_controls_at_the_booth_scaled_by_its_mode() -> None:
-    service = ServiceModel({Decision.ADMIT: ServiceTime(Distribution.DETERMINISTIC, 0.5), Decision.FINE: ServiceTime(Distribution.DETERMINISTIC, 4.0)}, {Mode.BUS: 3.0})
+    times = {Decision.ADMIT: ServiceTime(Distribution.DETERMINISTIC, 0.5), Decision.FINE: ServiceTime(Distribution.DETERMINISTIC, 4.0)}
+    service = ServiceModel(times, {Mode.BUS: 3.0})
     streams = (Stream("RS", "XK", Mode.PASSENGER, 6), Stream("RS", "XK", Mode.BUS, 6))
     setup = Setup(streams, {("XK", Mode.PASSENGER): 8, ("XK", Mode.BUS): 8}, service, hours=200, seed=3)
     result = simulate(setup, Policy({}, (Decision.ADMIT, Decision.FINE)))

@@ -100,7 +100,7 @@ class Calibration:
                     "per_day": round(s.arrivals_per_hour * HOURS_PER_DAY, 2),
                     "per_hour": round(s.arrivals_per_hour, 3),
                     "profile": [round(w, 4) for w in s.profile],
-                    "decisions": {str(d): round(share, 4) for d, share in self.decision_mix[(s.origin, s.towards, s.mode)].items()},
+                    "decisions": {str(d): round(share, 4) for d, share in self.decision_mix.get((s.origin, s.towards, s.mode), {}).items()},
                 }
                 for s in self.streams
             ],
