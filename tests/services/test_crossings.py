@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from borderplates.errors import ConflictError, UnknownCrossingPoint, ValidationError
+from borderplates.errors import ConflictError, Forbidden, UnknownCrossingPoint, ValidationError
 from borderplates.registry import Database
 from borderplates.registry.tables import audit_log, crossings, metadata, temporary_registrations
 from borderplates.services import checks, registrations
-from borderplates.services.crossings import record_crossing
+from borderplates.services.crossings import list_crossings, record_crossing
 from borderplates.services.presentation import Presentation
+from borderplates.vocabulary import Role
 from tests.conftest import OPERATOR, local, operator
 
 PLATE = "NP 123-AB"
@@ -203,3 +204,35 @@ def test_every_crossing_is_audited_with_officer_point_and_values(db):
         "officer": "officer-9",
     }
     assert dt.datetime.fromisoformat(audit.after["at"]) == local(2021, 10, 1, 10)
+
+
+@frozen_regime
+def test_the_crossings_log_lists_newest_first_by_filter_a_page_at_a_time(db):
+    for minute, (plate, point, direction) in enumerate(
+        [(PLATE, "jarinje", "entry"), ("BG 999-ZZ", "merdare", "entry"), (PLATE, "jarinje", "exit"), ("KG 100-AA", "jarinje", "entry")]
+    ):
+        record_crossing(Presentation(plate, "XK", local(2021, 10, 1, 10, minute), direction, point=point), actor=operator("officer-1"), db=db)
+
+    def listed(**filters: Any) -> list[tuple[str, str]]:
+        return [(c.plate, c.direction) for c in list_crossings(actor=OPERATOR, db=db, **filters).crossings]
+
+    assert listed() == [("KG 100-AA", "entry"), (PLATE, "exit"), ("BG 999-ZZ", "entry"), (PLATE, "entry")]
+    assert listed(plate="np123ab") == [(PLATE, "exit"), (PLATE, "entry")]
+    assert listed(point="JARINJE", direction="entry") == [("KG 100-AA", "entry"), (PLATE, "entry")]
+    assert listed(decision="refuse") == []
+    assert listed(start=local(2021, 10, 1, 10, 1), end=local(2021, 10, 1, 10, 3)) == [(PLATE, "exit"), ("BG 999-ZZ", "entry")]
+    first = list_crossings(actor=OPERATOR, db=db, limit=3)
+    rest = list_crossings(actor=OPERATOR, db=db, limit=3, cursor=first.next_cursor)
+    assert [c.plate for c in first.crossings + rest.crossings] == ["KG 100-AA", PLATE, "BG 999-ZZ", PLATE]
+    assert rest.next_cursor is None
+
+
+@pytest.mark.parametrize(
+    ("filters", "error"),
+    [({"point": "atlantis"}, "unknown crossing point"), ({"direction": "up"}, "unknown direction"), ({"limit": 0}, "limit"), ({"cursor": "x"}, "cursor")],
+)
+def test_the_crossings_log_refuses_bad_filters_and_officers(db, filters, error):
+    with pytest.raises(ValidationError, match=error):
+        list_crossings(actor=OPERATOR, db=db, **filters)
+    with pytest.raises(Forbidden):
+        list_crossings(actor=operator("officer-1", Role.OFFICER), db=db)

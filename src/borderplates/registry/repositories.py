@@ -323,6 +323,32 @@ class Crossings:
         for row in _streaming(self._conn).execute(query.order_by(C.c.at, C.c.id)):
             yield _crossing(row)
 
+    def search(
+        self,
+        *,
+        plate: Plate | None = None,
+        point: str | None = None,
+        direction: Direction | None = None,
+        decision: Decision | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        limit: int = 100,
+        before: tuple[dt.datetime, int] | None = None,
+    ) -> list[Crossing]:
+        """Crossings newest first; ``before`` (at, id) continues a list after its last item."""
+        query = _CROSSING
+        for condition in _crossing_filters(start, end, point):
+            query = query.where(condition)
+        if plate is not None:
+            query = query.where(V.c.issuer == plate.issuer, V.c.plate == plate.canonical)
+        if direction is not None:
+            query = query.where(C.c.direction == str(direction))
+        if decision is not None:
+            query = query.where(C.c.decision == str(decision))
+        if before is not None:
+            query = query.where(sa.tuple_(C.c.at, C.c.id) < sa.tuple_(sa.literal(before[0], type_=C.c.at.type), sa.literal(before[1])))
+        return [_crossing(row) for row in self._conn.execute(query.order_by(C.c.at.desc(), C.c.id.desc()).limit(limit))]
+
     def count_between(self, start: dt.datetime | None, end: dt.datetime | None, point: str | None) -> int:
         query = sa.select(sa.func.count()).select_from(C)
         for condition in _crossing_filters(start, end, point):

@@ -7,6 +7,7 @@ registration cancelled a moment earlier cannot be recorded as admitting the car)
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,13 +15,21 @@ from borderplates import reference
 from borderplates.errors import ConflictError, ValidationError
 from borderplates.model import AuditEntry, Crossing, NewCrossing
 from borderplates.registry import Database, UnitOfWork
-from borderplates.services import inputs
+from borderplates.services import inputs, pages
 from borderplates.services.actors import Actor, Permission, authorise
 from borderplates.services.checks import Check, assess
 from borderplates.services.idempotency import once
 from borderplates.services.presentation import Presentation, judge
 from borderplates.services.registrations import change_status
 from borderplates.vocabulary import LANE_LENGTH, Decision, Direction, Mode, RegistrationStatus
+
+
+@dataclass(frozen=True, slots=True)
+class CrossingPage:
+    """One page of a crossings log, newest first, and where the next page starts."""
+
+    crossings: tuple[Crossing, ...]
+    next_cursor: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,21 +40,24 @@ class CrossingRecord:
     check: Check | None = None
 
     def as_json(self) -> dict[str, Any]:
-        c = self.crossing
-        return {
-            "id": c.id,
-            "plate": c.plate,
-            "issuer": c.issuer,
-            "point": c.point,
-            "direction": str(c.direction),
-            "jurisdiction": c.jurisdiction,
-            "mode": str(c.mode),
-            "lane": c.lane,
-            "at": c.at.isoformat(),
-            "decision": str(c.decision),
-            "officer": c.officer,
-            "reasons": list(self.check.reasons) if self.check else [],
-        }
+        return {**crossing_json(self.crossing), "reasons": list(self.check.reasons) if self.check else []}
+
+
+def crossing_json(c: Crossing) -> dict[str, Any]:
+    """A crossing as every interface shows it."""
+    return {
+        "id": c.id,
+        "plate": c.plate,
+        "issuer": c.issuer,
+        "point": c.point,
+        "direction": str(c.direction),
+        "jurisdiction": c.jurisdiction,
+        "mode": str(c.mode),
+        "lane": c.lane,
+        "at": c.at.isoformat(),
+        "decision": str(c.decision),
+        "officer": c.officer,
+    }
 
 
 def record_crossing(
@@ -121,3 +133,33 @@ def record_crossing(
         raise ConflictError("this request key was used at the same moment by another request")
 
     return once(db, key, act=act, replay=replay, explain=explain)
+
+
+def list_crossings(
+    *,
+    actor: Actor,
+    plate: str | None = None,
+    point: str | None = None,
+    direction: str | None = None,
+    decision: str | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    limit: int = 100,
+    cursor: str | None = None,
+    db: Database,
+) -> CrossingPage:
+    """The crossings log, newest first, filtered by plate, point, direction, decision and period; ``cursor`` continues it."""
+    authorise(actor, Permission.LIST_CROSSINGS)
+    size = pages.limit(limit)
+    parsed = reference.parse_plate(inputs.text(plate, "plate", 40)) if plate is not None else None
+    where = inputs.any_place(point, centres=False) if point is not None else None
+    way = inputs.word(Direction, direction, "direction") if direction is not None else None
+    taken = inputs.word(Decision, decision, "decision") if decision is not None else None
+    since = inputs.moment(start, "start") if start is not None else None
+    until = inputs.moment(end, "end") if end is not None else None
+    before = pages.parse_cursor(cursor) if cursor is not None else None
+    with db.reading() as uow:
+        found = uow.crossings.search(plate=parsed, point=where, direction=way, decision=taken, start=since, end=until, limit=size + 1, before=before)
+    page = tuple(found[:size])
+    last = page[-1] if len(found) > size else None
+    return CrossingPage(page, pages.cursor_after(last.at, last.id) if last is not None else None)

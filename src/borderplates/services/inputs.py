@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from enum import StrEnum
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from borderplates import reference
 from borderplates.errors import UnknownCrossingPoint, ValidationError
-from borderplates.vocabulary import CENTRE_NAME_LENGTH, NAME_LENGTH, REQUEST_KEY_LENGTH
+from borderplates.vocabulary import CENTRE_NAME_LENGTH, NAME_LENGTH, REQUEST_KEY_LENGTH, words
 
 CENTRE_PREFIX = "centre:"
 #: Moments outside these years (local calendar) are refused: no border record is that old or that far ahead.
@@ -82,6 +84,17 @@ def moment(value: object, what: str = "moment") -> dt.datetime:
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValidationError(f"the {what} {value.isoformat()} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
     return value
+
+
+W = TypeVar("W", bound=StrEnum)
+
+
+def word(vocabulary: type[W], value: object, what: str) -> W:
+    """``value`` as a word of ``vocabulary``, or a ValidationError listing the words."""
+    try:
+        return vocabulary(value)
+    except ValueError:
+        raise ValidationError(f"unknown {what} {shown(value)}: {words(vocabulary)}") from None
 
 
 def local_day(at: dt.datetime, jurisdiction: str) -> dt.date:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TypeVar
 
 from borderplates import reference
 from borderplates.errors import ValidationError
@@ -20,7 +19,7 @@ from borderplates.law import Ruling
 from borderplates.reference import Plate
 from borderplates.services import inputs
 from borderplates.services import law as law_services
-from borderplates.vocabulary import Direction, VehicleClass, words
+from borderplates.vocabulary import Direction, VehicleClass
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +80,8 @@ def judge(presentation: Presentation, *, centres: bool = False, point_required: 
     """Check every fact of ``presentation`` and ask the law; ``centres`` admits ``centre:<name>`` as the place."""
     at = inputs.moment(presentation.at)
     code = reference.jurisdiction(presentation.jurisdiction).code
-    direction = _vocabulary(Direction, presentation.direction, "direction")
-    vehicle_class = _vocabulary(VehicleClass, presentation.vehicle_class, "vehicle class")
+    direction = inputs.word(Direction, presentation.direction, "direction")
+    vehicle_class = inputs.word(VehicleClass, presentation.vehicle_class, "vehicle class")
     if presentation.point is None:
         if point_required:
             raise ValidationError("say where: a crossing point id" + (" or centre:<name>" if centres else ""))
@@ -103,16 +102,6 @@ def judge(presentation: Presentation, *, centres: bool = False, point_required: 
         registered_on=registered_on,
     )
     return Judgement(ruling, where, notes, vin)
-
-
-E = TypeVar("E", Direction, VehicleClass)
-
-
-def _vocabulary(vocabulary: type[E], value: object, what: str) -> E:
-    try:
-        return vocabulary(value)
-    except ValueError:
-        raise ValidationError(f"unknown {what} {inputs.shown(value)}: {words(vocabulary)}") from None
 
 
 def _registered_on(value: object) -> dt.date | None:

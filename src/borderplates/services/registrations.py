@@ -16,11 +16,11 @@ from borderplates.law import Money
 from borderplates.model import AuditEntry, NewRegistration, Registration, valid_until
 from borderplates.registry import Database, UnitOfWork
 from borderplates.registry.numbers import compact_number, new_number
-from borderplates.services import inputs
+from borderplates.services import inputs, pages
 from borderplates.services.actors import Actor, Permission, authorise
 from borderplates.services.idempotency import once
 from borderplates.services.presentation import Judgement, Presentation, judge
-from borderplates.vocabulary import REASON_LENGTH, RegistrationStatus, RequirementKind, words
+from borderplates.vocabulary import REASON_LENGTH, RegistrationStatus, RequirementKind
 
 __all__ = [
     "Registration",
@@ -178,17 +178,16 @@ def list_registrations(
 ) -> RegistrationPage:
     """Registrations newest first, filtered by plate, status and issuing place; ``cursor`` continues a list."""
     authorise(actor, Permission.SEARCH_REGISTRATIONS)
-    wanted = _status(status) if status is not None else None
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
-        raise ValidationError("limit is between 1 and 10000")
+    wanted = inputs.word(RegistrationStatus, status, "status") if status is not None else None
+    size = pages.limit(limit)
     parsed = reference.parse_plate(inputs.text(plate, "plate", 40)) if plate is not None else None
     where = inputs.any_place(point) if point is not None else None
-    before = _cursor(cursor) if cursor is not None else None
+    before = pages.parse_cursor(cursor) if cursor is not None else None
     with db.reading() as uow:
-        found = uow.registrations.search(plate=parsed, status=wanted, point=where, limit=limit + 1, before=before)
-    page = tuple(found[:limit])
-    last = page[-1] if len(found) > limit else None
-    return RegistrationPage(page, f"{last.issued_at.isoformat()}~{last.id}" if last is not None else None)
+        found = uow.registrations.search(plate=parsed, status=wanted, point=where, limit=size + 1, before=before)
+    page = tuple(found[:size])
+    last = page[-1] if len(found) > size else None
+    return RegistrationPage(page, pages.cursor_after(last.issued_at, last.id) if last is not None else None)
 
 
 def show_registration(number: str, *, actor: Actor, db: Database) -> tuple[Registration, list[dict[str, object]]]:
@@ -287,18 +286,3 @@ def _not_before(at: dt.datetime, registration: Registration) -> None:
     """A registration's state cannot change before it was issued."""
     if at < registration.issued_at:
         raise ValidationError(f"registration {registration.number} was issued at {registration.issued_at.isoformat()}; nothing can happen to it before that")
-
-
-def _status(value: str) -> RegistrationStatus:
-    try:
-        return RegistrationStatus(value)
-    except ValueError:
-        raise ValidationError(f"unknown status {inputs.shown(value)}: {words(RegistrationStatus)}") from None
-
-
-def _cursor(value: str) -> tuple[dt.datetime, int]:
-    try:
-        moment, _, row = inputs.text(value, "cursor", 80).partition("~")
-        return inputs.moment(dt.datetime.fromisoformat(moment), "cursor"), int(row)
-    except (ValueError, ValidationError):
-        raise ValidationError(f"the cursor {inputs.shown(value)} is not one this list gave") from None

@@ -16,12 +16,12 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 from borderplates import reference
-from borderplates.errors import BorderplatesError, ValidationError
+from borderplates.errors import BorderplatesError
 from borderplates.registry import Database
 from borderplates.services import inputs
 from borderplates.services.actors import Actor, Permission, authorise
 from borderplates.services.transfer.rows import CHUNK, CROSSING_COLUMNS, Progress
-from borderplates.vocabulary import RegistrationStatus, words
+from borderplates.vocabulary import RegistrationStatus
 
 REGISTRATION_COLUMNS = (
     "number",
@@ -79,7 +79,7 @@ def export_registrations(
 ) -> int:
     """Write the temporary registrations (optionally of one status) as CSV, oldest issue first; returns the number of rows."""
     authorise(actor, Permission.EXPORT)
-    wanted = _status(status) if status is not None else None
+    wanted = inputs.word(RegistrationStatus, status, "status") if status is not None else None
     zones = _zones()
     with db.reading() as uow, _open_out(out) as handle:
         total = uow.registrations.count(wanted) if progress is not None else None
@@ -111,13 +111,6 @@ def export_registrations(
         if progress is not None:
             progress(written, total)
     return written
-
-
-def _status(value: str) -> RegistrationStatus:
-    try:
-        return RegistrationStatus(value)
-    except ValueError:
-        raise ValidationError(f"unknown status {inputs.shown(value)}: {words(RegistrationStatus)}") from None
 
 
 def _zones() -> dict[str, ZoneInfo]:
