@@ -57,10 +57,15 @@ import psycopg  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from borderplates import reference  # noqa: E402
+from borderplates.model import NewCrossing  # noqa: E402
 from borderplates.registry.database import Database, create_engine  # noqa: E402
 from borderplates.services import checks, registrations, transfer  # noqa: E402
+from borderplates.services.actors import Actor  # noqa: E402
+from borderplates.services.presentation import Presentation  # noqa: E402
+from borderplates.vocabulary import Role  # noqa: E402
 
 BELGRADE = ZoneInfo("Europe/Belgrade")
+OFFICER, CLERK, SUPERVISOR = Actor("bench-officer", Role.OFFICER), Actor("bench-clerk", Role.CLERK), Actor("bench", Role.SUPERVISOR)
 CHECK_AT = dt.datetime(2025, 6, 1, 12, tzinfo=BELGRADE)
 REPEATS = 5
 IMPORT_REPEATS = 3
@@ -174,7 +179,7 @@ def load_sqlite(path: Path, sizes: tuple[int, int]) -> None:
     url = f"sqlite:///{path}"
     database = Database(url, create_engine(url))
     database.upgrade()
-    database.engine.dispose()
+    database.close()
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute("PRAGMA cache_size=-400000")
@@ -195,7 +200,7 @@ def load_sqlite(path: Path, sizes: tuple[int, int]) -> None:
 def load_postgres(url: str, sizes: tuple[int, int]) -> None:
     database = Database(url, create_engine(url))
     database.upgrade()
-    database.engine.dispose()
+    database.close()
     with psycopg.connect(_dsn(url)) as conn:
         names = list(TABLES)
         constraints = conn.execute(
@@ -268,7 +273,7 @@ def raw_lookup(kind: str, target: str) -> Callable[[list[str]], None]:
 def service_checks(database: Database) -> Callable[[list[str]], None]:
     def run(plates: list[str]) -> None:
         for text in plates:
-            result = checks.check_vehicle(text, "XK", CHECK_AT, point="merdare", db=database)
+            result = checks.check_vehicle(Presentation(text, "XK", CHECK_AT, point="merdare"), actor=OFFICER, db=database)
             assert result.decision == "admit", (text, result.decision)
 
     return run
@@ -317,7 +322,7 @@ def measure_database(kind: str, large: str, small: str, sizes: Sizes, results: R
 
         def work() -> None:
             for text in texts:
-                registrations.issue_temporary_registration(text, "XK", CHECK_AT, point="merdare", clerk="bench", db=databases["large"])
+                registrations.issue_temporary_registration(Presentation(text, "XK", CHECK_AT, point="merdare"), actor=CLERK, db=databases["large"])
 
         return timed(work)
 
@@ -330,7 +335,7 @@ def measure_database(kind: str, large: str, small: str, sizes: Sizes, results: R
     results.add("raw single-row INSERT + COMMIT", label, rate(sizes.issues, t_insert))
     results.add("  ratio issue / raw insert (aim ≤ 3×)", label, f"{t_issue / t_insert:.2f}×")
     for database in databases.values():
-        database.engine.dispose()
+        database.close()
 
 
 VALUES = "{p}, {p}, 'XK', {p}, {p}, 500, 'EUR', 'test', '2020-01-01', {p}, 'merdare', 'bench', 'returned', {p}"
@@ -413,7 +418,7 @@ def measure_import(url: str, folder: Path, sizes: Sizes, results: Results) -> No
 
     def run_import(_: int) -> float:
         empty()
-        return timed(lambda: transfer.import_crossings(path, db=database))
+        return timed(lambda: transfer.import_crossings(path, actor=SUPERVISOR, db=database))
 
     def run_copy(_: int) -> float:
         empty()
@@ -430,7 +435,7 @@ def measure_import(url: str, folder: Path, sizes: Sizes, results: Results) -> No
     def run_resolved(_: int) -> float:
         """For reference: COPY of the crossings as imported (vehicle ids resolved) into ``crossings`` itself."""
         empty()
-        transfer.import_crossings(path, db=database)
+        transfer.import_crossings(path, actor=SUPERVISOR, db=database)
         with psycopg.connect(_dsn(url)) as conn:
             data = bytearray()
             with conn.cursor() as cursor, cursor.copy(f"COPY crossings ({columns}) TO STDOUT (FORMAT BINARY)") as copy:
@@ -446,7 +451,7 @@ def measure_import(url: str, folder: Path, sizes: Sizes, results: Results) -> No
 
             return timed(work)
 
-    columns = ", ".join(transfer.CROSSING_INSERT_COLUMNS)
+    columns = ", ".join(NewCrossing._fields)
     t_import = best(IMPORT_REPEATS, run_import)
     t_copy = best(IMPORT_REPEATS, run_copy)
     t_resolved = best(IMPORT_REPEATS, run_resolved)
@@ -456,7 +461,7 @@ def measure_import(url: str, folder: Path, sizes: Sizes, results: Results) -> No
     results.add("  ratio import / COPY (aim ≥ 0.5×)", "PostgreSQL", f"{t_copy / t_import:.2f}×")
     results.add("reference: COPY of the resolved rows into crossings", "PostgreSQL", rate(n, t_resolved), "binary; with its foreign keys and 4 indexes")
     results.add("  ratio import / COPY into crossings", "PostgreSQL", f"{t_resolved / t_import:.2f}×")
-    database.engine.dispose()
+    database.close()
 
 
 # ------------------------------------------------------------------ PostgreSQL server

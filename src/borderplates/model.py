@@ -12,7 +12,9 @@ datetime.date(2021, 11, 18)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from borderplates.law import Money
@@ -68,6 +70,21 @@ class Registration:
             "status": str(self.status),
             "status_reason": self.status_reason,
         }
+
+
+@dataclass(frozen=True)
+class Held:
+    """A vehicle's active registration as a check reads it: its validity at once, the whole record only when asked for."""
+
+    id: int
+    number: str
+    valid_from: dt.date
+    valid_until: dt.date
+    load: Callable[[], Registration] = field(compare=False, repr=False)
+
+    @cached_property
+    def registration(self) -> Registration:
+        return self.load()
 
 
 class NewVehicle(NamedTuple):

@@ -19,13 +19,15 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 
 from borderplates.errors import RegistryUnavailable
 from borderplates.law import Money
-from borderplates.model import Registration
+from borderplates.model import Held, Registration
+from borderplates.registry.driver import for_dialect
 from borderplates.vocabulary import ActionKind, RegistrationStatus
 
 #: The columns of a registration, with its plate, in the order :func:`registration_from` reads them.
@@ -47,11 +49,6 @@ ACTION_COUNTS = (
     "SELECT e.kind, count(*) FROM enforcement_actions e JOIN vehicles v ON v.id = e.vehicle_id "
     "WHERE v.issuer = ? AND v.plate = ? AND e.rule_id = ? GROUP BY e.kind"
 )
-
-
-def for_dialect(sql: str, dialect: str) -> str:
-    """The statement in the driver's parameter style (``?`` for SQLite, ``%s`` for psycopg)."""
-    return sql if dialect == "sqlite" else sql.replace("?", "%s")
 
 
 def _utc(value: Any) -> dt.datetime:
@@ -105,6 +102,11 @@ def registration_from(row: Sequence[Any]) -> Registration:
     )
 
 
+def held_from(row: Sequence[Any]) -> Held:
+    """What a check needs of an active registration row, the rest read only when asked for."""
+    return Held(row[0], row[2], _day(row[4]), _day(row[5]), partial(registration_from, row))
+
+
 def sticker_from(row: Sequence[Any] | None) -> tuple[dt.datetime, str] | None:
     """(issued at, point) of a sticker row, or None."""
     return None if row is None else (_utc(row[0]), row[1])
@@ -127,9 +129,9 @@ class Lookups:
         self._sticker = for_dialect(STICKER, self._dialect)
         self._counts = for_dialect(ACTION_COUNTS, self._dialect)
 
-    def active_registration(self, issuer: str, plate: str, jurisdiction: str) -> Registration | None:
+    def active_registration(self, issuer: str, plate: str, jurisdiction: str) -> Held | None:
         row = self._one(self._active, (issuer, plate, jurisdiction))
-        return registration_from(row) if row is not None else None
+        return held_from(row) if row is not None else None
 
     def sticker(self, issuer: str, plate: str, jurisdiction: str, rule_id: str, rule_version: str) -> tuple[dt.datetime, str] | None:
         return sticker_from(self._one(self._sticker, (issuer, plate, jurisdiction, rule_id, rule_version)))

@@ -19,9 +19,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from borderplates.law import Money
-from borderplates.model import Action, AuditEntry, Crossing, NewCrossing, NewRegistration, NewVehicle, Registration
+from borderplates.model import Action, AuditEntry, Crossing, Held, NewCrossing, NewRegistration, NewVehicle, Registration
 from borderplates.reference import Plate
-from borderplates.registry.lookups import ACTION_COUNTS, ACTIVE_REGISTRATION, STICKER, counts_from, for_dialect, registration_from, sticker_from
+from borderplates.registry.driver import Driver
+from borderplates.registry.lookups import ACTION_COUNTS, ACTIVE_REGISTRATION, STICKER, counts_from, held_from, registration_from, sticker_from
 from borderplates.registry.tables import audit_log, crossings, enforcement_actions, metadata, sticker_issuances, temporary_registrations, vehicles
 from borderplates.vocabulary import ActionKind, Decision, Direction, Mode, RegistrationStatus, VehicleClass
 
@@ -58,17 +59,22 @@ _REGISTRATION_BY_NUMBER = _REGISTRATION.where(R.c.number == sa.bindparam("value"
 _REGISTRATION_BY_KEY = _REGISTRATION.where(R.c.request_key == sa.bindparam("value"))
 _DUE = _REGISTRATION.where(R.c.status == sa.literal_column("'active'"), R.c.jurisdiction == sa.bindparam("jurisdiction"), R.c.valid_until < sa.bindparam("day"))
 _JURISDICTIONS = sa.select(R.c.jurisdiction).distinct()
-_INSERT_REGISTRATION = R.insert().returning(R.c.id)
+_INSERT_REGISTRATION_SQL = (
+    "INSERT INTO temporary_registrations (number, vehicle_id, jurisdiction, valid_from, valid_until, fee_minor, fee_currency, rule_id, rule_version, "
+    "issued_at, issuing_point, clerk, status, status_changed_at, renews_id, request_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
 _SET_STATUS = R.update().where(R.c.id == sa.bindparam("row_id"))
 
-_VEHICLE = sa.select(V.c.id, V.c.vin, V.c.vehicle_class, V.c.resident).where(V.c.issuer == sa.bindparam("issuer"), V.c.plate == sa.bindparam("plate"))
+_FIND_VEHICLE = "SELECT id, vin, resident FROM vehicles WHERE issuer = ? AND plate = ?"
+_INSERT_VEHICLE_SQL = (
+    "INSERT INTO vehicles (issuer, plate, plate_kind, area_code, vehicle_class, resident, vin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
 _VEHICLE_BY_ID = sa.select(V.c.issuer, V.c.plate, V.c.vehicle_class, V.c.resident).where(V.c.id == sa.bindparam("value"))
-_INSERT_VEHICLE = V.insert().returning(V.c.id)
 _UPDATE_VEHICLE = V.update().where(V.c.id == sa.bindparam("row_id"))
 
 _CROSSING = sa.select(C, V.c.plate, V.c.issuer).join(V, V.c.id == C.c.vehicle_id)
 _CROSSING_BY_KEY = _CROSSING.where(C.c.request_key == sa.bindparam("value"))
-_INSERT_CROSSING = C.insert().returning(C.c.id)
+_INSERT_CROSSING_SQL = f"INSERT INTO crossings ({', '.join(NewCrossing._fields)}) VALUES ({', '.join('?' * len(NewCrossing._fields))}) RETURNING id"
 
 _STICKER_BY_KEY = sa.select(S, V.c.plate).join(V, V.c.id == S.c.vehicle_id).where(S.c.request_key == sa.bindparam("value"))
 _ACTION_BY_KEY = sa.select(E, V.c.plate).join(V, V.c.id == E.c.vehicle_id).where(E.c.request_key == sa.bindparam("value"))
@@ -83,27 +89,6 @@ _INSERT_ACTION = E.insert().returning(E.c.id)
 
 _INSERT_AUDIT = A.insert()
 _TRAIL = sa.select(A).where(A.c.entity == sa.bindparam("entity"), A.c.entity_id == sa.bindparam("entity_id")).order_by(A.c.id)
-
-
-def _registration_values(new: NewRegistration) -> dict[str, Any]:
-    return {
-        "number": new.number,
-        "vehicle_id": new.vehicle_id,
-        "jurisdiction": new.jurisdiction,
-        "valid_from": new.valid_from,
-        "valid_until": new.valid_until,
-        "fee_minor": to_minor(new.fee),
-        "fee_currency": new.fee.currency,
-        "rule_id": new.rule_id,
-        "rule_version": new.rule_version,
-        "issued_at": new.issued_at,
-        "issuing_point": new.issuing_point,
-        "clerk": new.clerk,
-        "status": str(new.status),
-        "status_changed_at": new.issued_at,
-        "renews_id": new.renews_id,
-        "request_key": new.request_key,
-    }
 
 
 def to_minor(money: Money) -> int:
@@ -150,13 +135,16 @@ class Audit:
 class Vehicles:
     """Vehicles as the registry knows them: by issuer and canonical plate."""
 
-    def __init__(self, conn: sa.Connection, audit: Audit) -> None:
+    def __init__(self, conn: sa.Connection, driver: Driver, audit: Audit) -> None:
         self._conn = conn
+        self._driver = driver
         self._audit = audit
+        self._find = driver.statement(_FIND_VEHICLE)
+        self._insert = driver.statement(_INSERT_VEHICLE_SQL)
 
     def id_of(self, plate: Plate) -> int | None:
-        row = self._conn.execute(_VEHICLE, {"issuer": plate.issuer, "plate": plate.canonical}).first()
-        return int(row.id) if row is not None else None
+        row = self._driver.one(self._find, (plate.issuer, plate.canonical))
+        return int(row[0]) if row is not None else None
 
     def facts(self, vehicle_id: int) -> tuple[str, str, VehicleClass, str | None]:
         """(issuer, plate, class, keeper's residence) of a known vehicle."""
@@ -167,26 +155,30 @@ class Vehicles:
         self, plate: Plate, *, vehicle_class: VehicleClass, resident: str | None, vin: str | None, at: dt.datetime, actor: str, point: str | None
     ) -> int:
         """The vehicle's id, creating it on first sight; facts learnt later (a VIN, the keeper's residence) are filled in. Audited."""
-        found = self._conn.execute(_VEHICLE, {"issuer": plate.issuer, "plate": plate.canonical}).first()
+        found = self._driver.one(self._find, (plate.issuer, plate.canonical))
         if found is not None:
-            learnt = {key: value for key, value, known in (("vin", vin, found.vin), ("resident", resident, found.resident)) if value and not known}
+            vehicle_id, known_vin, known_resident = found
+            learnt = {key: value for key, value, known in (("vin", vin, known_vin), ("resident", resident, known_resident)) if value and not known}
             if learnt:
-                self._conn.execute(_UPDATE_VEHICLE, {"row_id": found.id, **learnt})
+                self._conn.execute(_UPDATE_VEHICLE, {"row_id": vehicle_id, **learnt})
                 before = dict.fromkeys(learnt)
-                self._audit.append(AuditEntry(at, actor, point, "update", "vehicle", found.id, before, learnt))
-            return int(found.id)
+                self._audit.append(AuditEntry(at, actor, point, "update", "vehicle", vehicle_id, before, learnt))
+            return int(vehicle_id)
         new = NewVehicle(plate.issuer, plate.canonical, str(plate.kind), plate.area.code if plate.area else None, vehicle_class, resident, vin, at)
-        values = new._asdict()
-        vehicle_id = int(self._conn.execute(_INSERT_VEHICLE, values).scalar_one())
-        self._audit.append(AuditEntry(at, actor, point, "create", "vehicle", vehicle_id, None, values))
+        driver = self._driver
+        row = driver.one(self._insert, (new.issuer, new.plate, new.plate_kind, new.area_code, str(vehicle_class), resident, vin, driver.moment(at)))
+        vehicle_id = int(row[0])
+        self._audit.append(AuditEntry(at, actor, point, "create", "vehicle", vehicle_id, None, new._asdict()))
         return vehicle_id
 
 
 class Registrations:
     """Temporary registrations."""
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, driver: Driver) -> None:
         self._conn = conn
+        self._driver = driver
+        self._insert = driver.statement(_INSERT_REGISTRATION_SQL)
 
     def by_number(self, number: str) -> Registration | None:
         return self._one(_REGISTRATION_BY_NUMBER, number)
@@ -198,8 +190,11 @@ class Registrations:
         return self._one(_REGISTRATION_BY_KEY, key)
 
     def add(self, new: NewRegistration, *, plate: str, issuer: str) -> Registration:
-        values = _registration_values(new)
-        registration_id = int(self._conn.execute(_INSERT_REGISTRATION, values).scalar_one())
+        d = self._driver
+        at = d.moment(new.issued_at)
+        params = (new.number, new.vehicle_id, new.jurisdiction, d.day(new.valid_from), d.day(new.valid_until), to_minor(new.fee), new.fee.currency)
+        params += (new.rule_id, new.rule_version, at, new.issuing_point, new.clerk, str(new.status), at, new.renews_id, new.request_key)
+        registration_id = int(d.one(self._insert, params)[0])
         return Registration(
             number=new.number,
             plate=plate,
@@ -280,33 +275,36 @@ class Holdings:
     the start of the unit of work does the same.
     """
 
-    def __init__(self, conn: sa.Connection, *, lock: bool) -> None:
-        self._conn = conn
-        dialect = conn.dialect.name
-        active = ACTIVE_REGISTRATION + (" FOR UPDATE OF r" if lock and dialect == "postgresql" else "")
-        self._active = for_dialect(active, dialect)
-        self._sticker = for_dialect(STICKER, dialect)
-        self._counts = for_dialect(ACTION_COUNTS, dialect)
+    def __init__(self, driver: Driver, *, lock: bool) -> None:
+        self._driver = driver
+        self._active = driver.statement(ACTIVE_REGISTRATION + (" FOR UPDATE OF r" if lock and driver.dialect == "postgresql" else ""))
+        self._sticker = driver.statement(STICKER)
+        self._counts = driver.statement(ACTION_COUNTS)
 
-    def active_registration(self, issuer: str, plate: str, jurisdiction: str) -> Registration | None:
-        row = self._conn.exec_driver_sql(self._active, (issuer, plate, jurisdiction)).first()
-        return registration_from(row) if row is not None else None
+    def active_registration(self, issuer: str, plate: str, jurisdiction: str) -> Held | None:
+        row = self._driver.one(self._active, (issuer, plate, jurisdiction))
+        return held_from(row) if row is not None else None
 
     def sticker(self, issuer: str, plate: str, jurisdiction: str, rule_id: str, rule_version: str) -> tuple[dt.datetime, str] | None:
-        return sticker_from(self._conn.exec_driver_sql(self._sticker, (issuer, plate, jurisdiction, rule_id, rule_version)).first())
+        return sticker_from(self._driver.one(self._sticker, (issuer, plate, jurisdiction, rule_id, rule_version)))
 
     def action_counts(self, issuer: str, plate: str, rule_id: str) -> Counter[ActionKind]:
-        return counts_from(list(self._conn.exec_driver_sql(self._counts, (issuer, plate, rule_id))))
+        return counts_from(self._driver.all(self._counts, (issuer, plate, rule_id)))
 
 
 class Crossings:
     """Entries and exits."""
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, driver: Driver) -> None:
         self._conn = conn
+        self._driver = driver
+        self._insert = driver.statement(_INSERT_CROSSING_SQL)
 
     def add(self, new: NewCrossing, *, plate: str, issuer: str) -> Crossing:
-        crossing_id = int(self._conn.execute(_INSERT_CROSSING, new._asdict()).scalar_one())
+        d = self._driver
+        params = (new.vehicle_id, new.point, str(new.direction), new.jurisdiction, str(new.mode), new.lane, d.moment(new.at), str(new.decision))
+        params += (new.officer, new.rule_id, new.rule_version, new.registration_id, new.request_key)
+        crossing_id = int(d.one(self._insert, params)[0])
         values = new._asdict()
         del values["vehicle_id"]
         values["at"] = new.at.astimezone(dt.UTC)

@@ -16,6 +16,7 @@ from typing import Self
 import sqlalchemy as sa
 
 from borderplates.errors import ConflictError, RegistryUnavailable
+from borderplates.registry.driver import Driver
 from borderplates.registry.repositories import Actions, Audit, Bulk, Crossings, Holdings, Registrations, Vehicles
 
 
@@ -52,12 +53,13 @@ class UnitOfWork:
         except sa.exc.DBAPIError as error:
             raise RegistryUnavailable(describe_database_error(error, where)) from None
         self._connection = connection
+        driver = Driver(connection)
         self.audit = Audit(connection)
-        self.vehicles = Vehicles(connection, self.audit)
-        self.registrations = Registrations(connection)
-        self.crossings = Crossings(connection)
+        self.vehicles = Vehicles(connection, driver, self.audit)
+        self.registrations = Registrations(connection, driver)
+        self.crossings = Crossings(connection, driver)
         self.actions = Actions(connection)
-        self.holdings = Holdings(connection, lock=self.write)
+        self.holdings = Holdings(driver, lock=self.write)
         self.bulk = Bulk(connection)
         return self
 
@@ -81,15 +83,17 @@ class UnitOfWork:
             if self._connection is not None:
                 self._connection.close()
             self._connection = self._transaction = None
-        if isinstance(error, sa.exc.IntegrityError):
+        dbapi = self._engine.dialect.loaded_dbapi
+        if isinstance(error, sa.exc.IntegrityError | dbapi.IntegrityError):
             raise DuplicateRecord() from None
-        if isinstance(error, sa.exc.DBAPIError):
+        if isinstance(error, sa.exc.DBAPIError | dbapi.Error):
             raise RegistryUnavailable(describe_database_error(error, self._engine.url.render_as_string(hide_password=True))) from None
 
 
-def describe_database_error(error: sa.exc.DBAPIError, where: str) -> str:
-    """One line about a database error, for people: what went wrong with the registry at ``where``."""
-    text = str(error.orig).strip().splitlines()[0] if error.orig is not None and str(error.orig).strip() else type(error).__name__
+def describe_database_error(error: Exception, where: str) -> str:
+    """One line about a database error (SQLAlchemy's or the driver's), for people: what went wrong with the registry at ``where``."""
+    cause = error.orig if isinstance(error, sa.exc.DBAPIError) and error.orig is not None else error
+    text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
     lowered = text.lower()
     if "file is not a database" in lowered or "malformed" in lowered:
         return f"the registry at {where} is damaged or is not a borderplates registry ({text})"

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from borderplates.law import Ruling
-from borderplates.model import Registration
+from borderplates.model import Held, Registration
 from borderplates.registry import Database
 from borderplates.services import law as law_services
 from borderplates.services.actors import Actor, Permission, authorise
@@ -29,7 +31,7 @@ EXPIRY_NOTICE_DAYS = 3
 class Holdings(Protocol):
     """What the registry can say about what a vehicle holds (the fast lookups, or a unit of work's repository)."""
 
-    def active_registration(self, issuer: str, plate: str, jurisdiction: str) -> Registration | None: ...
+    def active_registration(self, issuer: str, plate: str, jurisdiction: str) -> Held | None: ...
 
     def sticker(self, issuer: str, plate: str, jurisdiction: str, rule_id: str, rule_version: str) -> tuple[dt.datetime, str] | None: ...
 
@@ -38,21 +40,27 @@ class Holdings(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """What the officer must do now, and why."""
+    """What the officer must do now, and why; the reasons are written out only when read."""
 
     judgement: Judgement
     decision: Decision
-    held: tuple[str, ...]
-    registration: Registration | None = None
+    held: Callable[[], tuple[str, ...]]
+    """What the vehicle holds, as reasons."""
+    holding: Held | None = None
+    """The temporary registration the decision relied on."""
 
     @property
     def ruling(self) -> Ruling:
         return self.judgement.ruling
 
     @property
+    def registration(self) -> Registration | None:
+        return self.holding.registration if self.holding is not None else None
+
+    @property
     def reasons(self) -> tuple[str, ...]:
         """How the plate was read, the law's reasons, then what the vehicle holds."""
-        return (*self.judgement.notes, *self.judgement.ruling.reasons, *self.held)
+        return (*self.judgement.notes, *self.judgement.ruling.reasons, *self.held())
 
     def as_json(self) -> dict[str, Any]:
         result = law_services.check_json(self.judgement.ruling, self.decision, self.reasons)
@@ -73,33 +81,56 @@ def assess(judgement: Judgement, holdings: Holdings) -> Check:
     decision = Decision(ruling.decision)
     plate = judgement.plate
     if decision == Decision.ISSUE_TEMPORARY_REGISTRATION and ruling.requirement.kind == RequirementKind.TEMPORARY_REGISTRATION:
-        registration = holdings.active_registration(plate.issuer, plate.canonical, ruling.jurisdiction)
-        if registration is None:
-            return Check(judgement, decision, ("the vehicle holds no active temporary registration",))
+        held = holdings.active_registration(plate.issuer, plate.canonical, ruling.jurisdiction)
+        if held is None:
+            return Check(judgement, decision, _NOTHING_HELD)
         day = judgement.day
-        if registration.valid_from <= day <= registration.valid_until:
-            return Check(judgement, Decision.ADMIT, _valid(registration, day), registration)
-        if registration.valid_until < day:
-            expired = f"temporary registration {registration.number} expired after {registration.valid_until}; a new one is needed"
-            return Check(judgement, decision, (expired,), registration)
-        return Check(judgement, decision, (f"temporary registration {registration.number} is valid only from {registration.valid_from}",), registration)
+        if held.valid_from <= day <= held.valid_until:
+            return Check(judgement, Decision.ADMIT, partial(_valid, held, day), held)
+        return Check(judgement, decision, partial(_not_valid, held, day), held)
     if decision == Decision.APPLY_STICKER:
         sticker = holdings.sticker(plate.issuer, plate.canonical, ruling.jurisdiction, ruling.rule.id, ruling.version.id)
         if sticker is not None:
-            issued_at, point = sticker
-            local = issued_at.astimezone(ruling.rule.timezone)
-            return Check(judgement, Decision.ADMIT, (f"stickers were issued on {local:%Y-%m-%d %H:%M} at {point}; check that they cover the state symbols",))
+            return Check(judgement, Decision.ADMIT, partial(_stickers, sticker, ruling))
     if decision in (Decision.WARN, Decision.FINE):
         counts = holdings.action_counts(plate.issuer, plate.canonical, ruling.rule.id)
-        earlier = [f"{n} {kind}{'s' if n > 1 else ''}" for kind in (ActionKind.WARNING, ActionKind.FINE) if (n := counts[kind])]
-        if earlier:
-            return Check(judgement, decision, (f"recorded earlier for this vehicle under this rule: {', '.join(earlier)}",))
-    return Check(judgement, decision, ())
+        if counts:
+            return Check(judgement, decision, partial(_earlier, counts))
+    return Check(judgement, decision, _NONE)
 
 
-def _valid(registration: Registration, day: dt.date) -> tuple[str, ...]:
-    left = (registration.valid_until - day).days
-    reasons = [f"holds temporary registration {registration.number}, valid {registration.valid_from} to {registration.valid_until}"]
+def _none() -> tuple[str, ...]:
+    return ()
+
+
+def _nothing_held() -> tuple[str, ...]:
+    return ("the vehicle holds no active temporary registration",)
+
+
+_NONE: Callable[[], tuple[str, ...]] = _none
+_NOTHING_HELD: Callable[[], tuple[str, ...]] = _nothing_held
+
+
+def _valid(held: Held, day: dt.date) -> tuple[str, ...]:
+    left = (held.valid_until - day).days
+    reasons = [f"holds temporary registration {held.number}, valid {held.valid_from} to {held.valid_until}"]
     if left < EXPIRY_NOTICE_DAYS:
         reasons.append(f"notice: it expires {'today' if left == 0 else f'in {left} day' + ('s' if left > 1 else '')}; tell the driver to renew it")
     return tuple(reasons)
+
+
+def _not_valid(held: Held, day: dt.date) -> tuple[str, ...]:
+    if held.valid_until < day:
+        return (f"temporary registration {held.number} expired after {held.valid_until}; a new one is needed",)
+    return (f"temporary registration {held.number} is valid only from {held.valid_from}",)
+
+
+def _stickers(sticker: tuple[dt.datetime, str], ruling: Ruling) -> tuple[str, ...]:
+    issued_at, point = sticker
+    local = issued_at.astimezone(ruling.rule.timezone)
+    return (f"stickers were issued on {local:%Y-%m-%d %H:%M} at {point}; check that they cover the state symbols",)
+
+
+def _earlier(counts: Counter[ActionKind]) -> tuple[str, ...]:
+    earlier = [f"{n} {kind}{'s' if n > 1 else ''}" for kind in (ActionKind.WARNING, ActionKind.FINE) if (n := counts[kind])]
+    return (f"recorded earlier for this vehicle under this rule: {', '.join(earlier)}",)

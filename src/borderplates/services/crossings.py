@@ -95,12 +95,12 @@ def record_crossing(
         vehicle = uow.vehicles.ensure(
             plate, vehicle_class=judgement.vehicle_class, resident=judgement.resident, vin=judgement.vin, at=judgement.at, actor=actor.name, point=where
         )
-        registration_id = check.registration.id if check.registration is not None and check.decision == Decision.ADMIT else None
+        registration_id = check.holding.id if check.holding is not None and check.decision == Decision.ADMIT else None
         if return_registration:
             active = uow.holdings.active_registration(plate.issuer, plate.canonical, judgement.jurisdiction)
             if active is None:
                 raise ConflictError(f"{plate.canonical} holds no active temporary registration to return")
-            change_status(uow, active, RegistrationStatus.RETURNED, judgement.at, actor, where, "returned on exit")
+            change_status(uow, active.registration, RegistrationStatus.RETURNED, judgement.at, actor, where, "returned on exit")
             registration_id = active.id
         new = NewCrossing(
             vehicle_id=vehicle,

@@ -50,7 +50,7 @@ def text(value: object, what: str, limit: int, *, missing: str | None = None) ->
     if not isinstance(value, str):
         raise ValidationError(f"the {what} must be text")
     stripped = value.strip()
-    if any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in stripped):
+    if not (stripped.isascii() and stripped.isprintable()) and any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in stripped):
         raise ValidationError(f"the {what} contains control characters")
     if len(stripped) > limit:
         raise ValidationError(f"the {what} is longer than {limit} characters ({len(stripped)})")

@@ -60,14 +60,14 @@ def issue_temporary_registration(presentation: Presentation, *, actor: Actor, re
         active = uow.holdings.active_registration(plate.issuer, plate.canonical, judgement.jurisdiction)
         if active is not None:
             if active.valid_until >= judgement.day:
-                raise _already_holds(active)
-            change_status(uow, active, RegistrationStatus.EXPIRED, judgement.at, actor, judgement.where, f"expired after {active.valid_until}")
+                raise _already_holds(active.registration)
+            change_status(uow, active.registration, RegistrationStatus.EXPIRED, judgement.at, actor, judgement.where, f"expired after {active.valid_until}")
         return _insert(uow, judgement, vehicle, validity_days, fee, actor=actor, key=key, action="issue")
 
     def explain(uow: UnitOfWork) -> None:
         active = uow.holdings.active_registration(plate.issuer, plate.canonical, judgement.jurisdiction)
         if active is not None:
-            raise _already_holds(active)
+            raise _already_holds(active.registration)
         raise ConflictError(f"another issuance for {plate.canonical} happened at the same moment; check the vehicle again")
 
     return once(db, key, act=act, replay=_Replay(plate.issuer, plate.canonical), explain=explain)
