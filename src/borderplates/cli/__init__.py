@@ -33,7 +33,7 @@ from borderplates.vocabulary import Role
 class _Group(TyperGroup):
     """The command group: every project error and usage error of a subcommand becomes one stderr line and exit code 2."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except MissingFact as missing:

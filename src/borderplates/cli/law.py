@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -21,12 +21,12 @@ def plate(text: Annotated[str, typer.Argument(help="The plate as typed or read, 
     """Read a plate: issuer, registration area, kind, and every other reading it fits."""
     reading = services.read_plate(text)
     candidates = [services.candidate_json(c) for c in reading.candidates]
+    best: dict[str, Any] | None
+    note: str | None
     try:
-        best = services.plate_json(reading.best)
+        best, note = services.plate_json(reading.best), None
     except ValidationError as ambiguous:
         best, note = None, ambiguous.text
-    else:
-        note = None
     if as_json:
         emit_json({"text": text, "plate": best, "ambiguous": best is None, "candidates": candidates})
         return
@@ -70,8 +70,8 @@ def rules(
         console.print(table)
 
 
-def _requirement_text(requirement: dict) -> str:  # type: ignore[type-arg]
-    text = requirement["kind"]
+def _requirement_text(requirement: dict[str, Any]) -> str:
+    text = str(requirement["kind"])
     if requirement["validity_days"]:
         text += f", {requirement['validity_days']} days"
     if requirement["fee"]:
@@ -104,12 +104,12 @@ def reciprocity(
         return
     verdict = "treat each other's vehicles alike" if comparison.symmetric else "do NOT treat each other's vehicles alike"
     say((f"{result.a} and {result.b} {verdict}", "bold"), f" at {comparison.at.isoformat()}")
-    for key, (src, dst) in (("a_to_b", (result.a, result.b)), ("b_to_a", (result.b, result.a))):
-        side = payload[key]
-        console.print(f"  {src} vehicles entering {dst}: {_requirement_text(side['requirement'])} (rule {side['rule']['id']})")
-    console.print("Periods when they differed:")
-    for period in payload["asymmetric_periods"]:
-        console.print(f"  {period['from']} → {period['until'] or 'still'}")
+    for ruling, src, dst in ((comparison.a_to_b, result.a, result.b), (comparison.b_to_a, result.b, result.a)):
+        side = services.ruling_json(ruling)
+        say(f"  {src} vehicles entering {dst}: {_requirement_text(side['requirement'])} (rule {ruling.rule.id})")
+    say("Periods when they differed:")
+    for period in result.periods:
+        say(f"  {period.start.isoformat()} → {period.until.isoformat() if period.until else 'still'}")
 
 
 @data_app.command("validate")

@@ -192,8 +192,8 @@ class Registrations:
     def add(self, new: NewRegistration, *, plate: str, issuer: str) -> Registration:
         d = self._driver
         at = d.moment(new.issued_at)
-        params = (new.number, new.vehicle_id, new.jurisdiction, d.day(new.valid_from), d.day(new.valid_until), to_minor(new.fee), new.fee.currency)
-        params += (new.rule_id, new.rule_version, at, new.issuing_point, new.clerk, str(new.status), at, new.renews_id, new.request_key)
+        params: tuple[Any, ...] = (new.number, new.vehicle_id, new.jurisdiction, d.day(new.valid_from), d.day(new.valid_until), to_minor(new.fee))
+        params += (new.fee.currency, new.rule_id, new.rule_version, at, new.issuing_point, new.clerk, str(new.status), at, new.renews_id, new.request_key)
         registration_id = int(d.one(self._insert, params)[0])
         return Registration(
             number=new.number,
@@ -302,7 +302,16 @@ class Crossings:
 
     def add(self, new: NewCrossing, *, plate: str, issuer: str) -> Crossing:
         d = self._driver
-        params = (new.vehicle_id, new.point, str(new.direction), new.jurisdiction, str(new.mode), new.lane, d.moment(new.at), str(new.decision))
+        params: tuple[Any, ...] = (
+            new.vehicle_id,
+            new.point,
+            str(new.direction),
+            new.jurisdiction,
+            str(new.mode),
+            new.lane,
+            d.moment(new.at),
+            str(new.decision),
+        )
         params += (new.officer, new.rule_id, new.rule_version, new.registration_id, new.request_key)
         crossing_id = int(d.one(self._insert, params)[0])
         values = new._asdict()
@@ -485,10 +494,10 @@ class Bulk:
         return found
 
     def all_vehicle_ids(self) -> dict[tuple[str, str], int]:
-        return {(issuer, plate): vid for vid, issuer, plate in self._conn.execute(sa.select(V.c.id, V.c.issuer, V.c.plate))}
+        return {(row.issuer, row.plate): row.id for row in self._conn.execute(sa.select(V.c.id, V.c.issuer, V.c.plate))}
 
     def registration_ids(self) -> dict[str, int]:
-        return {number: registration_id for number, registration_id in self._conn.execute(sa.select(R.c.number, R.c.id))}
+        return {row.number: row.id for row in self._conn.execute(sa.select(R.c.number, R.c.id))}
 
     def used_crossing_keys(self, keys: Sequence[str]) -> set[str]:
         """The request keys among ``keys`` that crossings in the registry already carry."""

@@ -91,10 +91,9 @@ W = TypeVar("W", bound=StrEnum)
 
 def word(vocabulary: type[W], value: object, what: str) -> W:
     """``value`` as a word of ``vocabulary``, or a ValidationError listing the words."""
-    try:
+    if isinstance(value, str) and value in vocabulary._value2member_map_:
         return vocabulary(value)
-    except ValueError:
-        raise ValidationError(f"unknown {what} {shown(value)}: {words(vocabulary)}") from None
+    raise ValidationError(f"unknown {what} {shown(value)}: {words(vocabulary)}")
 
 
 def local_day(at: dt.datetime, jurisdiction: str) -> dt.date:

@@ -63,13 +63,15 @@ def open_source(source: str | os.PathLike[str] | IO[bytes] | IO[str]) -> tuple[s
 
         return path.name, reopen
     name = Path(str(getattr(source, "name", "<stream>"))).name
-    data = source.read()
-    if isinstance(data, bytes):
+    read: bytes | str = source.read()
+    if isinstance(read, bytes):
         try:
-            data = data.decode("utf-8-sig")
+            data = read.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            line = data.count(b"\n", 0, error.start) + 1
+            line = read.count(b"\n", 0, error.start) + 1
             raise ImportRejected(f"line {line}: the file is not UTF-8 text (is it a CSV file?)") from None
+    else:
+        data = read
 
     @contextmanager
     def in_memory() -> Iterator[IO[str]]:
