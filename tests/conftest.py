@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from borderplates.registry.database import Database, create_engine
 from borderplates.registry.tables import metadata
 from borderplates.services.actors import Actor
+from borderplates.services.demo import DemoSummary, load_demo_week
 from borderplates.vocabulary import Role
 
 BELGRADE = ZoneInfo("Europe/Belgrade")
@@ -120,3 +122,24 @@ def test_rules(monkeypatch: pytest.MonkeyPatch) -> Path:
     root = FIXTURES / "test_regime"
     monkeypatch.setenv("BORDERPLATES_DATA_ROOT", str(root))
     return root
+
+
+@dataclass(frozen=True)
+class DemoRegistry:
+    """A registry holding the demo week, loaded once per test session and kind of database; read it, never change it."""
+
+    db: Database
+    summary: DemoSummary
+    progress: tuple[tuple[int, int | None], ...]
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def demo_registry(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id: str, testrun_uid: str) -> Iterator[DemoRegistry]:
+    calls: list[tuple[int, int | None]] = []
+    with (
+        sqlite_database(tmp_path_factory.mktemp("demo") / "registry.db")
+        if request.param == "sqlite"
+        else postgres_database_named(f"borderplates_test_{testrun_uid[:12]}_{worker_id}_demo")
+    ) as database:
+        summary = load_demo_week(actor=OPERATOR, db=database, progress=lambda done, total: calls.append((done, total)))
+        yield DemoRegistry(database, summary, tuple(calls))

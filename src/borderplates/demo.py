@@ -29,7 +29,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -110,16 +113,16 @@ class DemoCrossing(NamedTuple):
     officer: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Week:
-    """The generated rows, in memory, and how many registrations each place issued."""
+    """The generated rows and how many registrations each place issued; never changed once generated."""
 
     seed: int
-    vehicles: list[DemoVehicle] = field(default_factory=list)
-    registrations: list[DemoRegistration] = field(default_factory=list)
-    crossings: list[DemoCrossing] = field(default_factory=list)
-    places: Counter[str] = field(default_factory=Counter)
-    first_24h: int = 0
+    vehicles: tuple[DemoVehicle, ...]
+    registrations: tuple[DemoRegistration, ...]
+    crossings: tuple[DemoCrossing, ...]
+    places: Mapping[str, int]
+    first_24h: int
 
     @property
     def by_decision(self) -> dict[str, int]:
@@ -131,13 +134,25 @@ class Week:
         return dict(sorted(self.places.items(), key=lambda item: -item[1]))
 
 
+@lru_cache(maxsize=4)
 def generate_week(seed: int = 2021) -> Week:
-    """The demo week of 20–26 Sep 2021 drawn with ``seed``."""
-    return _Generator(random.Random(seed), Week(seed)).generate()
+    """The demo week of 20–26 Sep 2021 drawn with ``seed`` (the same seed, the same week: it is generated once per process)."""
+    return _Generator(random.Random(seed), _Rows()).generate(seed)
+
+
+@dataclass
+class _Rows:
+    """The rows while they are drawn."""
+
+    vehicles: list[DemoVehicle] = field(default_factory=list)
+    registrations: list[DemoRegistration] = field(default_factory=list)
+    crossings: list[DemoCrossing] = field(default_factory=list)
+    places: Counter[str] = field(default_factory=Counter)
+    first_24h: int = 0
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, week: Week) -> None:
+    def __init__(self, rng: random.Random, week: _Rows) -> None:
         self.rng = rng
         self.week = week
         self.law = law.load()
@@ -239,7 +254,7 @@ class _Generator:
 
     # -- the week -----------------------------------------------------------------
 
-    def generate(self) -> Week:
+    def generate(self, seed: int) -> Week:
         times = sorted(
             [self._moment(WEEK_START, FIRST_DAY_END) for _ in range(FIRST_24H)]
             + [self._moment(FIRST_DAY_END, WEEK_END) for _ in range(REGISTRATIONS - FIRST_24H)]
@@ -260,8 +275,9 @@ class _Generator:
             self._rks_into_serbia()
         for _ in range(KS_REFUSALS):
             self._ks_refused()
-        self.week.crossings.sort(key=lambda c: (c.at, c.vehicle))
-        return self.week
+        rows = self.week
+        rows.crossings.sort(key=lambda c: (c.at, c.vehicle))
+        return Week(seed, tuple(rows.vehicles), tuple(rows.registrations), tuple(rows.crossings), MappingProxyType(dict(rows.places)), rows.first_24h)
 
     def _issue(self, at: dt.datetime, place: str) -> None:
         at_crossing = not place.startswith(CENTRE_PREFIX)

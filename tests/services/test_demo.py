@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from borderplates.registry.database import Database
 from borderplates.registry.tables import audit_log, crossings, temporary_registrations, vehicles
 from borderplates.services import demo, transfer
-from tests.conftest import OPERATOR, local
+from tests.conftest import OPERATOR, DemoRegistry, local
 
 R = temporary_registrations
 
@@ -20,8 +20,8 @@ def registrations_where(db: Database, *conditions: sa.ColumnElement[bool]) -> in
         return conn.execute(sa.select(sa.func.count()).select_from(R).where(*conditions)).scalar_one()
 
 
-def test_the_demo_week_matches_the_published_figures(db: Database) -> None:
-    summary = demo.load_demo_week(actor=OPERATOR, db=db)
+def test_the_demo_week_matches_the_published_figures(demo_registry: DemoRegistry) -> None:
+    db, summary = demo_registry.db, demo_registry.summary
     in_week = (R.c.issued_at >= local(2021, 9, 20), R.c.issued_at < local(2021, 9, 27))
     assert registrations_where(db) == registrations_where(db, *in_week) == 10_110
     assert registrations_where(db, R.c.issued_at < local(2021, 9, 21)) == 1_455
@@ -31,8 +31,8 @@ def test_the_demo_week_matches_the_published_figures(db: Database) -> None:
     assert max(summary.by_place, key=summary.by_place.__getitem__) == "merdare"
 
 
-def test_registration_centres_issue_only_from_21_september_noon(db: Database) -> None:
-    demo.load_demo_week(actor=OPERATOR, db=db)
+def test_registration_centres_issue_only_from_21_september_noon(demo_registry: DemoRegistry) -> None:
+    db = demo_registry.db
     centres = R.c.issuing_point.startswith("centre:")
     assert registrations_where(db, centres) > 1000
     assert registrations_where(db, centres, R.c.issued_at < local(2021, 9, 21, 12)) == 0
@@ -41,8 +41,8 @@ def test_registration_centres_issue_only_from_21_september_noon(db: Database) ->
     assert names == {"centre:Prishtinë", "centre:Mitrovicë", "centre:Pejë", "centre:Prizren", "centre:Ferizaj", "centre:Gjilan", "centre:Gjakovë"}
 
 
-def test_every_issuance_at_a_crossing_is_followed_by_an_admitted_entry_with_that_registration(db: Database) -> None:
-    demo.load_demo_week(actor=OPERATOR, db=db)
+def test_every_issuance_at_a_crossing_is_followed_by_an_admitted_entry_with_that_registration(demo_registry: DemoRegistry) -> None:
+    db = demo_registry.db
     c = crossings
     with db.read() as conn:
         at_crossings = conn.execute(sa.select(R.c.id, R.c.issued_at, R.c.issuing_point).where(~R.c.issuing_point.startswith("centre:"))).all()
@@ -69,8 +69,9 @@ def test_every_issuance_at_a_crossing_is_followed_by_an_admitted_entry_with_that
     assert set(decisions) == {"admit", "issue_temporary_registration", "refuse"}
 
 
-def test_the_same_seed_gives_the_same_week_in_two_empty_registries(db: Database, other_db: Database) -> None:
-    assert demo.load_demo_week(actor=OPERATOR, db=db) == demo.load_demo_week(actor=OPERATOR, db=other_db)
+def test_the_same_seed_gives_the_same_week_in_two_empty_registries(demo_registry: DemoRegistry, other_db: Database) -> None:
+    db = demo_registry.db
+    assert demo.load_demo_week(actor=OPERATOR, db=other_db) == demo_registry.summary
     for table, order in ((R, R.c.number), (crossings, crossings.c.id), (vehicles, vehicles.c.id)):
         with db.read() as conn:
             first = conn.execute(sa.select(table).order_by(order)).all()
@@ -102,10 +103,8 @@ def test_the_demo_week_is_refused_on_a_registry_that_holds_data(db: Database) ->
     assert registrations_where(db) == 0
 
 
-def test_loading_the_demo_week_writes_one_audit_row(db: Database) -> None:
-    assert demo.is_empty(db=db)
-    calls: list[tuple[int, int | None]] = []
-    summary = demo.load_demo_week(actor=OPERATOR, db=db, progress=lambda done, total: calls.append((done, total)))
+def test_loading_the_demo_week_writes_one_audit_row(demo_registry: DemoRegistry) -> None:
+    db, summary, calls = demo_registry.db, demo_registry.summary, demo_registry.progress
     with db.read() as conn:
         trail = conn.execute(sa.select(audit_log)).all()
     assert [(t.action, t.entity, t.entity_id) for t in trail] == [("load_demo", "demo_week", 10_110)]

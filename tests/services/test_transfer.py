@@ -13,7 +13,7 @@ from borderplates.registry.database import Database
 from borderplates.registry.tables import audit_log, crossings, metadata, vehicles
 from borderplates.services import demo, transfer
 from borderplates.services.transfer import ImportRejected
-from tests.conftest import OPERATOR, local
+from tests.conftest import OPERATOR, DemoRegistry, local
 
 HEADER = "plate,point,direction,jurisdiction,at,mode,lane,decision,officer,request_key\n"
 GOOD = (
@@ -80,8 +80,8 @@ def test_exports_of_crossings_filter_by_period_and_point(db: Database) -> None:
     assert [r["request_key"] for r in rows] == ["key-1", "key-2"]
 
 
-def test_registrations_export_one_row_each_with_the_fee_and_local_issue_time(db: Database) -> None:
-    demo.load_demo_week(actor=OPERATOR, db=db)
+def test_registrations_export_one_row_each_with_the_fee_and_local_issue_time(demo_registry: DemoRegistry) -> None:
+    db = demo_registry.db
     out = io.StringIO()
     assert transfer.export_registrations(out, actor=OPERATOR, status="active", db=db) == 10_110
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))

@@ -49,6 +49,14 @@ class Driver:
         finally:
             cursor.close()
 
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run ``sql`` (``?`` placeholders) once per row."""
+        cursor = self._raw.cursor()
+        try:
+            cursor.executemany(self.statement(sql), rows)
+        finally:
+            cursor.close()
+
     def moment(self, value: dt.datetime) -> Any:
         """An aware moment as the registry stores it: UTC (naive text on SQLite)."""
         utc = value.astimezone(dt.UTC)

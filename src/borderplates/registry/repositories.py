@@ -23,7 +23,7 @@ from borderplates.model import Action, AuditEntry, Crossing, Held, NewCrossing, 
 from borderplates.reference import Plate
 from borderplates.registry.driver import Driver
 from borderplates.registry.lookups import ACTION_COUNTS, ACTIVE_REGISTRATION, STICKER, counts_from, held_from, registration_from, sticker_from
-from borderplates.registry.tables import audit_log, crossings, enforcement_actions, metadata, sticker_issuances, temporary_registrations, vehicles
+from borderplates.registry.tables import UTCDateTime, audit_log, crossings, enforcement_actions, metadata, sticker_issuances, temporary_registrations, vehicles
 from borderplates.vocabulary import ActionKind, Decision, Direction, Mode, RegistrationStatus, VehicleClass
 
 R, V, C, S, E, A = temporary_registrations, vehicles, crossings, sticker_issuances, enforcement_actions, audit_log
@@ -463,25 +463,10 @@ class Bulk:
 
     @contextmanager
     def crossing_writer(self) -> Iterator[Callable[[NewCrossing], None]]:
-        """A function that writes one crossing: into a COPY on PostgreSQL, in executemany chunks elsewhere."""
-        columns = NewCrossing._fields
-        if self._conn.dialect.name == "postgresql":
-            types = ["int4", "text", "text", "text", "text", "text", "timestamptz", "text", "text", "text", "text", "int4", "text"]
-            with self._copy(C, columns, binary_types=types) as write:
-                yield write
-            return
-        chunk: list[dict[str, Any]] = []
-        insert = C.insert()
-
-        def write_row(row: NewCrossing) -> None:
-            chunk.append(dict(zip(columns, row, strict=True)))
-            if len(chunk) == CHUNK:
-                self._conn.execute(insert, chunk)
-                chunk.clear()
-
-        yield write_row
-        if chunk:
-            self._conn.execute(insert, chunk)
+        """A function that writes one crossing: into a binary COPY on PostgreSQL, in executemany chunks elsewhere."""
+        types = ["int4", "text", "text", "text", "text", "text", "timestamptz", "text", "text", "text", "text", "int4", "text"]
+        with self._writer(C, NewCrossing._fields, binary_types=types) as write:
+            yield write
 
     def vehicle_ids(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """The ids of the known vehicles among (issuer, plate) pairs."""
@@ -522,28 +507,36 @@ class Bulk:
 
     def _insert(self, table: sa.Table, columns: Sequence[str], rows: Iterable[Sequence[Any]], progress: Progress | None) -> int:
         done = 0
-        if self._conn.dialect.name == "postgresql":
-            with self._copy(table, columns) as write:
-                for row in rows:
-                    write(row)
-                    done += 1
-                    if progress is not None and done % CHUNK == 0:
-                        progress(done, None)
-            return done
-        insert = table.insert()
-        chunk: list[dict[str, Any]] = []
-        for row in rows:
-            chunk.append(dict(zip(columns, row, strict=True)))
-            if len(chunk) == CHUNK:
-                self._conn.execute(insert, chunk)
-                done += len(chunk)
-                chunk = []
-                if progress is not None:
+        with self._writer(table, columns) as write:
+            for row in rows:
+                write(row)
+                done += 1
+                if progress is not None and done % CHUNK == 0:
                     progress(done, None)
-        if chunk:
-            self._conn.execute(insert, chunk)
-            done += len(chunk)
         return done
+
+    @contextmanager
+    def _writer(self, table: sa.Table, columns: Sequence[str], binary_types: list[str] | None = None) -> Iterator[Callable[[Sequence[Any]], None]]:
+        """A function that writes one row of ``columns``: into a COPY on PostgreSQL; on SQLite in chunks of plain
+        executemany on the driver, the moments and dates stored as SQLAlchemy stores them."""
+        if self._conn.dialect.name == "postgresql":
+            with self._copy(table, columns, binary_types) as write:
+                yield write
+            return
+        driver = Driver(self._conn)
+        convert = [_converter(driver, table.c[name].type) for name in columns]
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        chunk: list[tuple[Any, ...]] = []
+
+        def write(row: Sequence[Any]) -> None:
+            chunk.append(tuple(value if to is None or value is None else to(value) for to, value in zip(convert, row, strict=True)))
+            if len(chunk) == CHUNK:
+                driver.many(sql, chunk)
+                chunk.clear()
+
+        yield write
+        if chunk:
+            driver.many(sql, chunk)
 
     @contextmanager
     def _copy(self, table: sa.Table, columns: Sequence[str], binary_types: list[str] | None = None) -> Iterator[Callable[[Sequence[Any]], None]]:
@@ -556,6 +549,17 @@ class Bulk:
 
 
 # -------------------------------------------------------------------------------- helpers
+
+
+def _converter(driver: Driver, column_type: sa.types.TypeEngine[Any]) -> Callable[[Any], Any] | None:
+    """How a value of a column is handed to the driver: moments and dates as the registry stores them, words as text."""
+    if isinstance(column_type, UTCDateTime):
+        return driver.moment
+    if isinstance(column_type, sa.Date):
+        return driver.day
+    if isinstance(column_type, sa.String):
+        return str
+    return None
 
 
 def _crossing(row: Any) -> Crossing:
