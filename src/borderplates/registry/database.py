@@ -157,7 +157,7 @@ def create_engine(url: str, *, connect_timeout: float = 5.0) -> sa.Engine:
             sa.event.listen(engine, "begin", _sqlite_begin)
             return engine
         engine = sa.create_engine(url, pool_size=8, max_overflow=32, pool_pre_ping=True, connect_args=_server_connect_args(url, connect_timeout))
-    except sa.exc.NoSuchModuleError:
+    except (sa.exc.NoSuchModuleError, ImportError):
         raise RegistryUnavailable(f"the database URL {_shown(url)} names a database driver that is not installed") from None
     except (sa.exc.ArgumentError, ValueError) as error:
         raise RegistryUnavailable(f"the database URL {_shown(url)} is not valid: {str(error).splitlines()[0][:120]}") from None

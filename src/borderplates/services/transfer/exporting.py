@@ -132,5 +132,7 @@ def _open_out(out: IO[str] | str | os.PathLike[str]) -> Iterator[IO[str]]:
         with handle:
             yield handle
     except OSError as error:
-        path.unlink(missing_ok=True)
-        raise BorderplatesError(f"cannot write {path}: {error.strerror or error}; the file was removed") from None
+        if path.is_file():
+            path.unlink()
+            raise BorderplatesError(f"cannot write {path}: {error.strerror or error}; the partial file was removed") from None
+        raise BorderplatesError(f"cannot write {path}: {error.strerror or error}") from None
