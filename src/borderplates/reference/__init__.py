@@ -12,12 +12,13 @@ from functools import cache
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from borderplates.errors import UnknownCrossingPoint, UnknownJurisdiction
+from borderplates.errors import UnknownCrossingPoint, UnknownJurisdiction, quoted
 from borderplates.reference import plates as _plates
 from borderplates.reference.crossing_points import MODES, CrossingPoint, load_crossing_points
 from borderplates.reference.datafiles import DATA
 from borderplates.reference.jurisdictions import Area, Jurisdiction, PlateFormat, load_jurisdictions
-from borderplates.reference.plates import Candidate, Plate, PlateReading, normalise
+from borderplates.reference.plates import Candidate, Plate, PlateReading
+from borderplates.reference.text import normalise
 
 __all__ = [
     "MODES",
@@ -68,15 +69,16 @@ def jurisdiction(code: str) -> Jurisdiction:
     found = load().jurisdictions.get(code.strip().upper()) if isinstance(code, str) else None
     if found is None:
         known = ", ".join(load().jurisdictions)
-        raise UnknownJurisdiction(f"unknown jurisdiction {code!r}; known: {known}")
+        raise UnknownJurisdiction(f"unknown jurisdiction {quoted(code)}; known: {known}")
     return found
 
 
 def crossing_point(point_id: str) -> CrossingPoint:
+    """The crossing point with id ``point_id`` (case-insensitive)."""
     found = load().crossing_points.get(point_id.strip().lower()) if isinstance(point_id, str) else None
     if found is None:
         known = ", ".join(load().crossing_points)
-        raise UnknownCrossingPoint(f"unknown crossing point {point_id!r}; known: {known}")
+        raise UnknownCrossingPoint(f"unknown crossing point {quoted(point_id)}; known: {known}")
     return found
 
 
@@ -86,10 +88,10 @@ def read_plate(text: str, among: Collection[str] | None = None) -> PlateReading:
 
 
 def parse_plate(text: str, among: Collection[str] | None = None) -> Plate:
-    """The best reading of ``text``; raises ``InvalidPlate`` or ``AmbiguousPlate``.
+    """The best reading of ``text``, without building the others; raises ``InvalidPlate`` or ``AmbiguousPlate``.
 
     >>> plate = parse_plate("NP 123-AB")
-    >>> plate.issuer, plate.area.name, plate.kind
+    >>> plate.issuer, plate.area.name, f"{plate.kind}"
     ('RS', 'Novi Pazar', 'standard')
     """
-    return read_plate(text, among).best
+    return _plates.parse_plate(text, load().jurisdictions, among)

@@ -1,10 +1,19 @@
-"""Normalising plate text as typed or read: case, spacing, dashes, Serbian Cyrillic."""
+"""Normalising plate text as typed or read: case, spacing, dashes, Serbian Cyrillic.
+
+A plate is typed in Latin letters or in Serbian Cyrillic (transliterated letter by
+letter). The letters that look and read alike in both scripts (A, E, J, K, M, O, T)
+may be typed in either, so a keyboard left in the other layout for one of them does
+no harm. Any other mix is refused: a Cyrillic ``Р`` among Latin letters may be meant
+as ``P`` (how it looks) or as ``R`` (how it reads), and a wrong guess is a wrong
+decision at the border, while typing the plate again in one script costs seconds.
+Letters of other scripts (a Greek ``Β`` that looks like ``B``) are refused the same way.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 
-from borderplates.errors import InvalidPlate
+from borderplates.errors import InvalidPlate, quoted
 
 _CYRILLIC = {
     "А": "A",
@@ -48,6 +57,13 @@ _TABLE = str.maketrans(
 )
 ALLOWED = frozenset("ABCČĆDĐEFGHIJKLMNOPQRSŠTUVWXYZŽ0123456789 -")
 CYRILLIC_LETTERS = frozenset(_CYRILLIC) | frozenset(k.lower() for k in _CYRILLIC)
+# The letters that look and read alike in Latin and Serbian Cyrillic.
+_SHARED = {"A": "А", "E": "Е", "J": "Ј", "K": "К", "M": "М", "O": "О", "T": "Т"}
+_LATIN_ONLY = frozenset(ch for ch in ALLOWED if ch.isalpha()) - set(_SHARED)
+_CYRILLIC_ONLY = frozenset(_CYRILLIC) - set(_SHARED.values())
+_CYRILLIC_SHARED = frozenset(_SHARED.values())
+_SERBIAN_CYRILLIC = frozenset(_CYRILLIC)
+_LATIN = _LATIN_ONLY | set(_SHARED)
 
 
 def normalise(text: str) -> str:
@@ -63,6 +79,49 @@ def normalise(text: str) -> str:
         text = unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).translate(_TABLE).upper())
     text = " ".join(text.split())
     return text.replace(" -", "-").replace("- ", "-")
+
+
+def written_in_cyrillic(text: str) -> bool:
+    """Whether ``text`` is written in Serbian Cyrillic; :class:`InvalidPlate` when it mixes scripts.
+
+    >>> written_in_cyrillic("бг 123-аб"), written_in_cyrillic("BG 123-AB"), written_in_cyrillic("KM 123-АА")
+    (True, False, True)
+    >>> written_in_cyrillic("NР 123-AB")
+    Traceback (most recent call last):
+    ...
+    borderplates.errors.InvalidPlate: plate 'NР 123-AB' mixes Latin letters (N, B) and Cyrillic letters (Р): type the plate in one script
+    """
+    letters = [ch for ch in unicodedata.normalize("NFC", text.upper()) if ch.isalpha()]
+    typed = set(letters)
+    if typed <= _SERBIAN_CYRILLIC:
+        return bool(typed)
+    if typed <= _LATIN:
+        return False
+    foreign = [ch for ch in dict.fromkeys(letters) if ch not in _LATIN_ONLY and ch not in _SHARED and ch not in _CYRILLIC and not _is_latin(ch)]
+    if foreign:
+        what = ", ".join(f"{ch} is {_script(ch)}" for ch in foreign)
+        if len(foreign) == len(typed):
+            raise InvalidPlate(f"plate {quoted(text)} is not in Latin or Serbian Cyrillic letters ({what}): type the plate in one of them")
+        raise InvalidPlate(f"plate {quoted(text)} mixes scripts ({what}): type the plate in Latin or Serbian Cyrillic letters")
+    latin = list(dict.fromkeys(ch for ch in letters if ch in _LATIN_ONLY))
+    cyrillic = list(dict.fromkeys(ch for ch in letters if ch in _CYRILLIC_ONLY))
+    if latin and cyrillic:
+        raise InvalidPlate(
+            f"plate {quoted(text)} mixes Latin letters ({', '.join(latin)}) and Cyrillic letters ({', '.join(cyrillic)}): type the plate in one script"
+        )
+    return bool(cyrillic) or (not latin and any(ch in _CYRILLIC_SHARED for ch in letters))
+
+
+def _is_latin(letter: str) -> bool:
+    """Latin letters that are not on plates (``É``) are left for the plate formats to refuse."""
+    return unicodedata.name(letter, "").startswith("LATIN ")
+
+
+def _script(letter: str) -> str:
+    script = unicodedata.name(letter, "").split(" ")[0]
+    if script == "CYRILLIC":
+        return "Cyrillic but not Serbian"
+    return script.title() if script else "of no known script"
 
 
 _SHAPE = str.maketrans(
