@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import pydantic
 
 from borderplates.errors import RuleDataError, ValidationError
-from borderplates.reference import Reference
+from borderplates.reference import Area, Reference
 from borderplates.reference.datafiles import DATA, Source, Strict, display_name, files, read_toml, validate
 from borderplates.vocabulary import Decision, Direction, Phase, PlateKind, RequirementKind, VehicleClass, utc_moment
 
@@ -427,29 +427,28 @@ def _can_fit_one_vehicle(a: Rule, b: Rule, reference: Reference) -> bool:
     """Whether one vehicle can fit the conditions of both rules (the registration date can always fit both)."""
     if (a.jurisdiction, a.direction) != (b.jurisdiction, b.direction):
         return False
-    issuers = _meet(a.issuers, b.issuers)
-    if issuers is not None and not issuers:
+    if any(x is not None and y is not None and not x & y for x, y in ((a.residents, b.residents), (a.vehicle_classes, b.vehicle_classes))):
         return False
-    if any(x is not None and y is not None and not x & y for x, y in ((a.kinds, b.kinds), (a.residents, b.residents), (a.vehicle_classes, b.vehicle_classes))):
-        return False
-    areas = _meet(_plate_areas(a, reference), _plate_areas(b, reference))
-    return areas is None or any(issuers is None or issuer in issuers for issuer, _ in areas)
+    return not _plates(a, reference).isdisjoint(_plates(b, reference))
 
 
-def _plate_areas(rule: Rule, reference: Reference) -> frozenset[tuple[str, str]] | None:
-    """The registration areas (issuer, code) of the plates the rule is for; None when it names none."""
+def _plates(rule: Rule, reference: Reference) -> frozenset[tuple[str, PlateKind, str | None]]:
+    """Every kind of plate the rule is for: issuer, kind and registration area (None for plates without one)."""
+    found: set[tuple[str, PlateKind, str | None]] = set()
+    for jurisdiction in reference.jurisdictions.values():
+        if rule.issuers is not None and jurisdiction.code not in rule.issuers:
+            continue
+        for fmt in jurisdiction.formats:
+            if rule.kinds is not None and fmt.kind not in rule.kinds:
+                continue
+            codes: list[str | None] = [None] if any("@" not in pattern for pattern in fmt.patterns) else []
+            if any("@" in pattern for pattern in fmt.patterns):
+                codes.extend(jurisdiction.areas)
+            found.update((jurisdiction.code, fmt.kind, code) for code in codes if _fits_area(rule, jurisdiction.areas[code] if code else None))
+    return frozenset(found)
+
+
+def _fits_area(rule: Rule, area: Area | None) -> bool:
     if rule.areas is None and rule.territories is None:
-        return None
-    return frozenset(
-        (issuer, code)
-        for issuer in rule.issuers or reference.jurisdictions
-        for code, area in reference.jurisdictions[issuer].areas.items()
-        if (rule.areas is None or code in rule.areas) and (rule.territories is None or area.territory in rule.territories)
-    )
-
-
-def _meet(a: frozenset[T] | None, b: frozenset[T] | None) -> frozenset[T] | None:
-    """What two conditions both allow (None allows everything)."""
-    if a is None:
-        return b
-    return a if b is None else a & b
+        return True
+    return area is not None and (rule.areas is None or area.code in rule.areas) and (rule.territories is None or area.territory in rule.territories)
