@@ -159,8 +159,8 @@ MOMENTS_UNTIL_EXCLUSIVE = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
 """The end of the moments borderplates handles (UTC): the last is just before 2200."""
 
 
-# Time zones that give every moment an offset, so that asking is not needed.
-_ALWAYS_OFFSET = frozenset({dt.timezone, ZoneInfo})
+ZONES_WITH_OFFSETS: frozenset[type[dt.tzinfo]] = frozenset({dt.timezone, ZoneInfo})
+"""Kinds of time zone that give every moment an offset, so that a check need not ask."""
 
 
 def utc_moment(at: dt.datetime, what: str = "the moment") -> dt.datetime:
@@ -170,7 +170,7 @@ def utc_moment(at: dt.datetime, what: str = "the moment") -> dt.datetime:
     '2021-09-27T08:14:00+00:00'
     """
     zone = at.tzinfo
-    if zone is None or (zone.__class__ not in _ALWAYS_OFFSET and at.utcoffset() is None):
+    if zone is None or (zone.__class__ not in ZONES_WITH_OFFSETS and at.utcoffset() is None):
         raise ValidationError(f"{what} {at.isoformat()} needs a UTC offset")
     try:
         utc = at.astimezone(dt.UTC)

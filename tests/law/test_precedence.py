@@ -136,3 +136,18 @@ def test_the_order_of_the_shipped_rules_in_their_file_decides_nothing(tmp_path: 
         assert the_law.requirement_for(vehicle, where, at, direction).rule.id == shipped_law.requirement_for(vehicle, where, at, direction).rule.id, case[
             "name"
         ]
+
+
+def test_a_version_that_starts_in_the_hour_the_clocks_go_back_is_judged_by_the_instant(tmp_path: Path) -> None:
+    # On 31 Oct 2021 the clocks in Belgrade went back from 03:00 to 02:00: 02:30 happened twice.
+    changed = ALL_SERBIAN + '[[rules.serbian.versions]]\nfrom = 2021-10-31T02:30:00\nrequirement = "none"\n' + SOURCE + "\n"
+    data = reference.load_from(MINIMAL)
+    the_law = law.Law(load_regimes(data, regime_file(tmp_path, HEAD + changed)), data)
+    plate = Vehicle(reference.plates.parse_plate("NP 123-AB", data.jurisdictions))
+    start = dt.datetime(2021, 10, 31, 0, 30, tzinfo=dt.UTC)  # 02:30 the first time, summer time
+    for minutes, expected in ((-1, "cover_symbols"), (0, "none"), (45, "none"), (61, "none")):
+        at = start + dt.timedelta(minutes=minutes)
+        for shown in (at, at.astimezone(BELGRADE)):
+            assert the_law.requirement_for(plate, "XK", shown).requirement.kind == expected, shown
+    second_quarter_past_two = dt.datetime(2021, 10, 31, 2, 15, fold=1, tzinfo=BELGRADE)
+    assert the_law.requirement_for(plate, "XK", second_quarter_past_two).requirement.kind == "none"

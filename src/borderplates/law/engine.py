@@ -13,7 +13,18 @@ from typing import NamedTuple
 from borderplates.errors import MissingFact, NoRuleData, ValidationError, quoted
 from borderplates.law.rules import Enforcement, Regime, Requirement, Rule, Version
 from borderplates.reference import Plate, Reference
-from borderplates.vocabulary import Decision, Direction, Phase, PlateKind, VehicleClass, utc_moment, words
+from borderplates.vocabulary import (
+    MOMENTS_FROM,
+    MOMENTS_UNTIL_EXCLUSIVE,
+    ZONES_WITH_OFFSETS,
+    Decision,
+    Direction,
+    Phase,
+    PlateKind,
+    VehicleClass,
+    utc_moment,
+    words,
+)
 
 
 class Vehicle(NamedTuple):
@@ -71,12 +82,21 @@ _Key = tuple[str, str, str, str, str | None]
 
 
 class _Timeline(NamedTuple):
-    """The rules for one key and, for each period between the moments (UTC) when one of their versions
+    """The rules for one key and, for each period between the moments when one of their versions
     starts, the versions that decide in it, precedence first, each with what it requires and decides
-    and whether its rule asks more of the vehicle than the key says (its area, keeper or class)."""
+    and whether its rule asks more of the vehicle than the key says (its area, keeper or class).
+
+    The starts and the bounds of the moments handled are written in ``zone``: the rules' own time
+    zone, so that a moment given in it is compared as it is, without a conversion. Moments in one
+    zone compare by their wall clock, which is exact as long as no start lies near a change of the
+    clocks; where one does (or the rules have different zones), ``zone`` is UTC.
+    """
 
     direction: Direction
     rules: tuple[Rule, ...]
+    zone: dt.tzinfo
+    first: dt.datetime
+    until: dt.datetime
     starts: tuple[dt.datetime, ...]
     deciding: tuple[tuple[tuple[Rule, Version, Requirement, Decision, bool], ...], ...]
 
@@ -116,16 +136,25 @@ class Law:
         Raises :class:`NoRuleData` when no shipped rule covers the case: never a silent "none";
         :class:`ValidationError` for a moment without offset or outside the moments handled.
         """
-        utc = utc_moment(at)
+        zone = at.tzinfo
+        if zone is None or (zone.__class__ not in ZONES_WITH_OFFSETS and at.utcoffset() is None):
+            utc_moment(at)  # raises: the moment has no offset
         plate = vehicle.plate
         area = plate.area
         timeline = self._index.get((jurisdiction, direction, plate.issuer, plate.kind, area.territory if area else None))
         if timeline is None:
+            utc_moment(at)
             way = _DIRECTIONS.get(direction)
             if way is None:
                 raise ValidationError(f"unknown direction {quoted(direction)}: {words(Direction)}")
             raise NoRuleData(f"no rule data for vehicles {_verb(way)} {quoted(jurisdiction)}")
-        for rule, version, requirement, decision, asks_more in timeline.deciding[bisect_right(timeline.starts, utc)]:
+        try:
+            moment = at.astimezone(timeline.zone)  # ``at`` itself when it is given in that zone
+        except OverflowError:
+            moment = None
+        if moment is None or not timeline.first <= moment < timeline.until:
+            moment = utc_moment(at).astimezone(timeline.zone)  # raises: the moment is outside the range handled
+        for rule, version, requirement, decision, asks_more in timeline.deciding[bisect_right(timeline.starts, moment)]:
             if asks_more and not _fits(rule, vehicle):
                 continue
             after = rule.registered_after
@@ -164,6 +193,11 @@ class Law:
 
 def _timeline(direction: Direction, rules: tuple[Rule, ...]) -> _Timeline:
     starts = tuple(sorted({start for rule in rules for start in rule.starts}))
+    zones = {rule.timezone for rule in rules}
+    bounds = (MOMENTS_FROM, MOMENTS_UNTIL_EXCLUSIVE)
+    zone: dt.tzinfo = zones.pop() if len(zones) == 1 else dt.UTC
+    if not all(_clear_of_clock_changes(moment, zone) for moment in (*starts, *bounds)):
+        zone = dt.UTC
     deciding: list[tuple[tuple[Rule, Version, Requirement, Decision, bool], ...]] = [()]
     for start in starts:
         versions = ((rule, rule.version_at(start)) for rule in rules)
@@ -174,7 +208,14 @@ def _timeline(direction: Direction, rules: tuple[Rule, ...]) -> _Timeline:
                 if version is not None and version.requirement is not None and version.decision is not None
             )
         )
-    return _Timeline(direction, rules, starts, tuple(deciding))
+    first, until = (bound.astimezone(zone) for bound in bounds)
+    return _Timeline(direction, rules, zone, first, until, tuple(start.astimezone(zone) for start in starts), tuple(deciding))
+
+
+def _clear_of_clock_changes(moment: dt.datetime, zone: dt.tzinfo) -> bool:
+    """Whether the clocks of ``zone`` show the same offset three hours before and after ``moment``."""
+    margin = dt.timedelta(hours=3)
+    return (moment - margin).astimezone(zone).utcoffset() == (moment + margin).astimezone(zone).utcoffset()
 
 
 def _fits(rule: Rule, vehicle: Vehicle) -> bool:
