@@ -148,13 +148,14 @@ class Law:
             if way is None:
                 raise ValidationError(f"unknown direction {quoted(direction)}: {words(Direction)}")
             raise NoRuleData(f"no rule data for vehicles {_verb(way)} {quoted(jurisdiction)}")
+        way, _, rules_zone, first, until, starts, deciding = timeline
         try:
-            moment = at.astimezone(timeline.zone)  # ``at`` itself when it is given in that zone
+            moment = at.astimezone(rules_zone)  # ``at`` itself when it is given in that zone
         except OverflowError:
             moment = None
-        if moment is None or not timeline.first <= moment < timeline.until:
-            moment = utc_moment(at).astimezone(timeline.zone)  # raises: the moment is outside the range handled
-        for rule, version, requirement, decision, asks_more in timeline.deciding[bisect_right(timeline.starts, moment)]:
+        if moment is None or not first <= moment < until:
+            moment = utc_moment(at).astimezone(rules_zone)  # raises: the moment is outside the range handled
+        for rule, version, requirement, decision, asks_more in deciding[bisect_right(starts, moment)]:
             if asks_more and not _fits(rule, vehicle):
                 continue
             after = rule.registered_after
@@ -167,9 +168,10 @@ class Law:
                     )
                 if vehicle.registered_on <= after:
                     continue
-            return Ruling(vehicle, jurisdiction, timeline.direction, at, rule, version, requirement, decision)
+            # Built as a tuple: the named tuple's own constructor would only add the defaults.
+            return tuple.__new__(Ruling, (vehicle, jurisdiction, way, at, rule, version, requirement, decision))
         fitting = tuple(rule for rule in timeline.rules if _fits(rule, vehicle))
-        raise NoRuleData(self._no_data_message(vehicle, jurisdiction, at, timeline.direction, timeline.rules if fitting else ()))
+        raise NoRuleData(self._no_data_message(vehicle, jurisdiction, at, way, timeline.rules if fitting else ()))
 
     def rules_for(self, jurisdiction: str | None = None, issuer: str | None = None, direction: Direction | str | None = None) -> tuple[Rule, ...]:
         """The rules of ``jurisdiction`` (for ``direction``) that can apply to plates of ``issuer``."""

@@ -17,7 +17,7 @@ from borderplates.reference import plates as _plates
 from borderplates.reference.crossing_points import MODES, CrossingPoint, load_crossing_points
 from borderplates.reference.datafiles import DATA
 from borderplates.reference.jurisdictions import Area, Jurisdiction, PlateFormat, load_jurisdictions
-from borderplates.reference.plates import Candidate, Plate, PlateReading
+from borderplates.reference.plates import Candidate, Plate, PlateReader, PlateReading
 from borderplates.reference.text import normalise
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "Jurisdiction",
     "Plate",
     "PlateFormat",
+    "PlateReader",
     "PlateReading",
     "Reference",
     "crossing_point",
@@ -42,10 +43,12 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Reference:
+    """The reference data: jurisdictions with their formats and areas, crossing points, and a reader for plates."""
+
     jurisdictions: dict[str, Jurisdiction]
     crossing_points: dict[str, CrossingPoint]
-
     formats: dict[str, PlateFormat]
+    reader: PlateReader
 
     def format(self, format_id: str) -> PlateFormat:
         return self.formats[format_id]
@@ -61,7 +64,7 @@ def load_from(root: Traversable | Any) -> Reference:
     """Reference data read from the ``jurisdictions/`` and ``crossing_points/`` folders under ``root``."""
     jurisdictions = load_jurisdictions(root)
     formats = {fmt.id: fmt for jurisdiction in jurisdictions.values() for fmt in jurisdiction.formats}
-    return Reference(jurisdictions, load_crossing_points(jurisdictions, root), formats)
+    return Reference(jurisdictions, load_crossing_points(jurisdictions, root), formats, _plates.reader(jurisdictions))
 
 
 def jurisdiction(code: str) -> Jurisdiction:
@@ -84,7 +87,7 @@ def crossing_point(point_id: str) -> CrossingPoint:
 
 def read_plate(text: str, among: Collection[str] | None = None) -> PlateReading:
     """Every reading of ``text`` as a plate, best first; ``among`` restricts the issuers."""
-    return _plates.read_plate(text, load().jurisdictions, among)
+    return load().reader.read(text, among)
 
 
 def parse_plate(text: str, among: Collection[str] | None = None) -> Plate:
@@ -94,4 +97,4 @@ def parse_plate(text: str, among: Collection[str] | None = None) -> Plate:
     >>> plate.issuer, plate.area.name, f"{plate.kind}"
     ('RS', 'Novi Pazar', 'standard')
     """
-    return _plates.parse_plate(text, load().jurisdictions, among)
+    return load().reader.parse(text, among)

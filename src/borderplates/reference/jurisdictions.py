@@ -92,6 +92,7 @@ class PlateFormat:
     kind: PlateKind
     description: str
     patterns: tuple[str, ...]
+    letters: str
     issued_from: dt.date | None
     valid_until: dt.date | None
     examples: tuple[str, ...]
@@ -183,6 +184,7 @@ def _build(schema: JurisdictionSchema, file: str) -> Jurisdiction:
                 kind=spec.kind,
                 description=spec.description,
                 patterns=spec.patterns,
+                letters=spec.letters,
                 issued_from=spec.issued_from,
                 valid_until=spec.valid_until,
                 examples=spec.examples,

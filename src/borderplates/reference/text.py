@@ -64,6 +64,11 @@ _CYRILLIC_ONLY = frozenset(_CYRILLIC) - set(_SHARED.values())
 _CYRILLIC_SHARED = frozenset(_SHARED.values())
 _SERBIAN_CYRILLIC = frozenset(_CYRILLIC)
 _LATIN = _LATIN_ONLY | set(_SHARED)
+# What a plate typed in one script may hold besides its letters: digits, spaces and dashes.
+_NOT_LETTERS = frozenset("0123456789 -\t\n\r\u00a0\u2009\u202f\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
+_TYPED_IN_CYRILLIC = _SERBIAN_CYRILLIC | _NOT_LETTERS
+_TYPED_IN_LATIN = _LATIN | _NOT_LETTERS
+_PLATE_LATIN = _LATIN | frozenset("0123456789 -")
 
 
 def normalise(text: str) -> str:
@@ -74,11 +79,27 @@ def normalise(text: str) -> str:
     """
     if not isinstance(text, str):
         raise InvalidPlate(f"a plate must be text, not {type(text).__name__}")
-    text = text.upper()
-    if not text.isascii():
-        text = unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).translate(_TABLE).upper())
-    text = " ".join(text.split())
-    return text.replace(" -", "-").replace("- ", "-")
+    upper = text.upper()
+    if not upper.isascii():
+        upper = _transliterated(unicodedata.normalize("NFC", upper))
+    return _spaced(upper)
+
+
+def normalise_to_read(text: str) -> tuple[str, bool]:
+    """``normalise(text)``, and whether the text is written in Serbian Cyrillic; :class:`InvalidPlate` when it mixes scripts.
+
+    >>> normalise_to_read("бг 123-аб"), normalise_to_read("Bg 123 – ab")
+    (('BG 123-AB', True), ('BG 123-AB', False))
+    """
+    if not isinstance(text, str):
+        raise InvalidPlate(f"a plate must be text, not {type(text).__name__}")
+    upper = text.upper()
+    if upper.isascii():
+        return _spaced(upper), False
+    composed = unicodedata.normalize("NFC", upper)
+    if _PLATE_LATIN.issuperset(composed):  # Latin letters with diacritics: nothing to transliterate
+        return _spaced(composed), False
+    return _spaced(_transliterated(composed)), _in_cyrillic(composed, text)
 
 
 def written_in_cyrillic(text: str) -> bool:
@@ -91,13 +112,27 @@ def written_in_cyrillic(text: str) -> bool:
     ...
     borderplates.errors.InvalidPlate: plate 'NР 123-AB' mixes Latin letters (N, B) and Cyrillic letters (Р): type the plate in one script
     """
-    letters = [ch for ch in unicodedata.normalize("NFC", text.upper()) if ch.isalpha()]
-    typed = set(letters)
-    if typed <= _SERBIAN_CYRILLIC:
-        return bool(typed)
-    if typed <= _LATIN:
+    return _in_cyrillic(unicodedata.normalize("NFC", text.upper()), text)
+
+
+def _transliterated(composed: str) -> str:
+    return unicodedata.normalize("NFC", composed.translate(_TABLE).upper())
+
+
+def _spaced(upper: str) -> str:
+    return " ".join(upper.split()).replace(" -", "-").replace("- ", "-")
+
+
+def _in_cyrillic(composed: str, text: str) -> bool:
+    """Whether ``composed`` (``text`` in capitals, composed) is written in Serbian Cyrillic; refuses a mix of scripts."""
+    characters = set(composed)
+    if characters <= _TYPED_IN_CYRILLIC:
+        return not characters.isdisjoint(_SERBIAN_CYRILLIC)
+    if characters <= _TYPED_IN_LATIN:
         return False
-    foreign = [ch for ch in dict.fromkeys(letters) if ch not in _LATIN_ONLY and ch not in _SHARED and ch not in _CYRILLIC and not _is_latin(ch)]
+    letters = [ch for ch in composed if ch.isalpha()]
+    typed = set(letters)
+    foreign = [ch for ch in dict.fromkeys(letters) if ch not in _LATIN and ch not in _CYRILLIC and not _is_latin(ch)]
     if foreign:
         what = ", ".join(f"{ch} is {_script(ch)}" for ch in foreign)
         if len(foreign) == len(typed):
