@@ -363,14 +363,18 @@ def _printed_lane(jurisdictions: Mapping[str, Jurisdiction]) -> _Lane:
             )
         )
 
+    def starting(head: str, found: tuple[_Rival, ...]) -> tuple[_Rival, ...]:
+        """The rivals that can read text starting with ``head``: one with an area needs a code that starts so."""
+        return tuple(rival for rival in found if rival[1] is None or head in heads_of[id(rival[1])])
+
+    heads_of = {id(pattern.fmt.area_codes): {code[:2] for code in pattern.fmt.area_codes} for pattern in loose}
     by_head: dict[str, list[tuple[str, _Printed, _Printed]]] = {}
     for index, (pattern, heads) in enumerate(printed):
         fmt, latin, cyrillic = pattern.fmt, rivals(index, pattern, cyrillic=False), rivals(index, pattern, cyrillic=True)
         for head, rest in heads.items():
             area = pattern.jurisdiction.areas[head] if pattern.tokens[0] == "@" else None
-            by_head.setdefault(head, []).append(
-                (rest, _Printed(fmt.issuer, fmt.kind, fmt.id, area, latin), _Printed(fmt.issuer, fmt.kind, fmt.id, area, cyrillic))
-            )
+            as_latin = _Printed(fmt.issuer, fmt.kind, fmt.id, area, starting(head, latin))
+            by_head.setdefault(head, []).append((rest, as_latin, _Printed(fmt.issuer, fmt.kind, fmt.id, area, starting(head, cyrillic))))
     # Heads share their regexes: a few, always at hand, rather than one per area code.
     compiled: dict[tuple[str, ...], re.Pattern[str]] = {}
     lane: _Lane = {}
