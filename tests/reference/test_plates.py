@@ -375,7 +375,7 @@ def test_dj_the_data_lists_is_read_as_the_serbian_area_of_djakovica_in_kosovo() 
         ("NP 123-AΒ", ["mixes scripts", "Β is Greek", "Latin or Serbian Cyrillic"]),
         ("ΝP 123-AB", ["mixes scripts", "Ν is Greek"]),
         ("NP 123-AЅ", ["mixes scripts", "Ѕ is Cyrillic but not Serbian"]),
-        ("ΑΒ 123-ΓΔ", ["not in Latin or Serbian Cyrillic letters", "Γ is Greek"]),
+        ("ΑΒ 123-ΓΔ", ["not in Latin or Serbian Cyrillic letters", "Α, Β, Γ, Δ are Greek"]),
     ],
 )
 def test_a_plate_that_mixes_scripts_is_refused_naming_the_letters(typed: str, words: list[str]) -> None:
@@ -413,7 +413,17 @@ def test_a_cyrillic_letter_among_latin_ones_is_never_read_as_an_albanian_plate()
 # ------------------------------------------------------------------ long input
 
 
-@pytest.mark.parametrize("junk", ["A" * 10_000, "NP 123-AB " * 1_000, "NР" + "x" * 10_000], ids=["letters", "plates", "mixed"])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "A" * 10_000,
+        "NP 123-AB " * 1_000,
+        "NР" + "x" * 10_000,
+        "".join(map(chr, range(0x4E00, 0x4E00 + 10_000))),
+        "ab" + "".join(map(chr, range(0x430, 0x44F))) * 300,
+    ],
+    ids=["letters", "plates", "mixed", "cjk", "latin-and-cyrillic"],
+)
 def test_errors_repeat_at_most_forty_characters_of_what_was_typed(junk: str) -> None:
     for read in (reference.parse_plate, reference.read_plate):
         with pytest.raises(InvalidPlate) as caught:

@@ -134,17 +134,26 @@ def _in_cyrillic(composed: str, text: str) -> bool:
     typed = set(letters)
     foreign = [ch for ch in dict.fromkeys(letters) if ch not in _LATIN and ch not in _CYRILLIC and not _is_latin(ch)]
     if foreign:
-        what = ", ".join(f"{ch} is {_script(ch)}" for ch in foreign)
+        by_script: dict[str, list[str]] = {}
+        for ch in foreign:
+            by_script.setdefault(_script(ch), []).append(ch)
+        what = "; ".join(f"{_some(chars)} {'is' if len(chars) == 1 else 'are'} {script}" for script, chars in list(by_script.items())[:2])
         if len(foreign) == len(typed):
             raise InvalidPlate(f"plate {quoted(text)} is not in Latin or Serbian Cyrillic letters ({what}): type the plate in one of them")
         raise InvalidPlate(f"plate {quoted(text)} mixes scripts ({what}): type the plate in Latin or Serbian Cyrillic letters")
     latin = list(dict.fromkeys(ch for ch in letters if ch in _LATIN_ONLY))
     cyrillic = list(dict.fromkeys(ch for ch in letters if ch in _CYRILLIC_ONLY))
     if latin and cyrillic:
-        raise InvalidPlate(
-            f"plate {quoted(text)} mixes Latin letters ({', '.join(latin)}) and Cyrillic letters ({', '.join(cyrillic)}): type the plate in one script"
-        )
+        raise InvalidPlate(f"plate {quoted(text)} mixes Latin letters ({_some(latin)}) and Cyrillic letters ({_some(cyrillic)}): type the plate in one script")
     return bool(cyrillic) or (not latin and any(ch in _CYRILLIC_SHARED for ch in letters))
+
+
+# How many letters a message names.
+_NAMED = 5
+
+
+def _some(letters: list[str]) -> str:
+    return ", ".join(letters[:_NAMED]) + (", …" if len(letters) > _NAMED else "")
 
 
 def _is_latin(letter: str) -> bool:
@@ -156,7 +165,7 @@ def _script(letter: str) -> str:
     script = unicodedata.name(letter, "").split(" ")[0]
     if script == "CYRILLIC":
         return "Cyrillic but not Serbian"
-    return script.title() if script else "of no known script"
+    return (script if len(script) <= 3 else script.title()) if script else "of no known script"
 
 
 _SHAPE = str.maketrans(
