@@ -110,25 +110,24 @@ class Law:
         self.rules = tuple(rule for regime in self.regimes for rule in regime.rules)
         tried = [rule for regime in self.regimes for rule in regime.by_precedence]
         territories: tuple[str | None, ...] = (None, *reference.jurisdictions)
-        self._index: dict[_Key, _Timeline] = {
-            (code, direction, issuer, kind, territory): _timeline(
-                direction,
-                tuple(
-                    rule
-                    for rule in tried
-                    if rule.jurisdiction == code
-                    and rule.direction == direction
-                    and (rule.issuers is None or issuer in rule.issuers)
-                    and (rule.kinds is None or kind in rule.kinds)
-                    and (rule.territories is None or territory in rule.territories)
-                ),
-            )
-            for code in {rule.jurisdiction for rule in tried}
-            for direction in Direction
-            for issuer in reference.jurisdictions
-            for kind in PlateKind
-            for territory in territories
-        }
+        timelines: dict[tuple[Direction, tuple[Rule, ...]], _Timeline] = {}
+        self._index: dict[_Key, _Timeline] = {}
+        for code in {rule.jurisdiction for rule in tried}:
+            for direction in Direction:
+                for issuer in reference.jurisdictions:
+                    for kind in PlateKind:
+                        for territory in territories:
+                            rules = tuple(
+                                rule
+                                for rule in tried
+                                if rule.jurisdiction == code
+                                and rule.direction == direction
+                                and (rule.issuers is None or issuer in rule.issuers)
+                                and (rule.kinds is None or kind in rule.kinds)
+                                and (rule.territories is None or territory in rule.territories)
+                            )
+                            timeline = timelines.get((direction, rules)) or timelines.setdefault((direction, rules), _timeline(direction, rules))
+                            self._index[(code, direction, issuer, kind, territory)] = timeline
 
     def requirement_for(self, vehicle: Vehicle, jurisdiction: str, at: dt.datetime, direction: Direction | str = Direction.ENTRY) -> Ruling:
         """The ruling of the rule that fits ``vehicle`` and is in force at ``at``, tried in order of precedence.

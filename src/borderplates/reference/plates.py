@@ -392,8 +392,8 @@ def _printed_lane(jurisdictions: Mapping[str, Jurisdiction]) -> _Lane:
 def _as_printed(pattern: _Loose) -> dict[str, str]:
     """By the first two characters of the texts the pattern fits as printed, the regex of the rest of them."""
     length = sum(2 if token == "@" else len(token) for token in pattern.tokens) + len("".join(pattern.separators))
-    if length > MAX_LENGTH:
-        return {}
+    if length > MAX_LENGTH or "@" in pattern.tokens[1:]:
+        return {}  # the long way reads an area only at the start
     places: list[str] = []  # the characters each place of a printed text can hold ("" for the area's two)
     for index, token in enumerate(pattern.tokens):
         if index and pattern.separators[index - 1]:
