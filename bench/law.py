@@ -3,15 +3,16 @@
 Builds a realistic mix of a few thousand plates and moments (mostly Serbian plates
 with real area codes, Kosovo-town codes among them, RKS and KS plates, typed in
 Cyrillic, lower case or without separators; moments from 2011 to 2025, denser in
-September/October 2021 and November 2022; entering XK or RS), then measures in one
-run:
+September/October 2021 and November 2022; entering XK or RS), no plate twice (not
+even typed differently), then measures in one run:
 
 - ``decision``: ``reference.parse_plate(text)`` + ``law.load().requirement_for(...)``,
 - its two halves, reading and ruling, on their own,
 - ``bare regex``: one compiled ``re.Pattern.match`` per text,
 
-and prints the rates and the ratio of each to the bare regex. Each figure is the
-best of 5 repeats after a warm-up, timed with ``time.perf_counter``.
+and prints the rates and the ratio of each to the bare regex (aim: a decision costs
+at most 20 bare matches). Each figure is the best of 5 repeats after a warm-up,
+timed with ``time.perf_counter``.
 
 Run: ``python bench/law.py`` (or ``python bench/run.py`` for every benchmark).
 """
@@ -30,8 +31,10 @@ from zoneinfo import ZoneInfo
 
 from borderplates import law, reference
 from borderplates.law import Vehicle
+from borderplates.vocabulary import VehicleClass
 
 SIZE = 4000
+AIM = 20
 REPEATS = 5
 SEED = 20210920
 BELGRADE = ZoneInfo("Europe/Belgrade")
@@ -80,12 +83,14 @@ def moment(rng: random.Random) -> dt.datetime:
 
 
 def build_mix(size: int = SIZE, seed: int = SEED) -> list[Case]:
+    """``size`` cases, no plate twice: a plate seen before (in any typing) is drawn again."""
     rng = random.Random(seed)
     rs = reference.load().jurisdictions["RS"]
     areas = sorted(code for code, area in rs.areas.items() if area.territory == "RS")
     kosovo_towns = sorted(code for code, area in rs.areas.items() if area.territory == "XK")
     mix: list[Case] = []
-    for _ in range(size):
+    seen: set[str] = set()
+    while len(mix) < size:
         kind = rng.random()
         resident: str | None = None
         if kind < 0.70:
@@ -99,7 +104,10 @@ def build_mix(size: int = SIZE, seed: int = SEED) -> list[Case]:
             text = f"{rng.randrange(1000):03d}-KS-{rng.randrange(1000):03d}"
             entering = rng.choice(("XK", "RS"))
         registered_on = dt.date(2011, 1, 1) + dt.timedelta(days=rng.randrange(13 * 365))
-        mix.append((text, entering, resident, registered_on, moment(rng)))
+        compact = reference.normalise(text).replace(" ", "").replace("-", "")
+        if compact not in seen:
+            seen.add(compact)
+            mix.append((text, entering, resident, registered_on, moment(rng)))
     return mix
 
 
@@ -126,15 +134,15 @@ def main() -> int:
     requirement_for = the_law.requirement_for
     texts = [text for text, *_ in mix]
     plates = [parse(text) for text in texts]  # also proves every text reads
+    car = VehicleClass.CAR
     vehicles = [
-        (Vehicle(plate, resident=resident, registered_on=registered_on), entering, at)
-        for plate, (_text, entering, resident, registered_on, at) in zip(plates, mix, strict=True)
+        (Vehicle(plate, car, resident, registered_on), entering, at) for plate, (_text, entering, resident, registered_on, at) in zip(plates, mix, strict=True)
     ]
-    decisions = Counter(requirement_for(*vehicle).decision for vehicle in vehicles)  # and every case decides
+    decisions = Counter(str(requirement_for(*vehicle).decision) for vehicle in vehicles)  # and every case decides
 
     def decide() -> None:
         for text, entering, resident, registered_on, at in mix:
-            requirement_for(Vehicle(parse(text), resident=resident, registered_on=registered_on), entering, at)
+            requirement_for(Vehicle(parse(text), car, resident, registered_on), entering, at)
 
     def read() -> None:
         for text in texts:
@@ -166,7 +174,7 @@ def main() -> int:
         print(f"{name:<44} {rate:>14,.0f} {1e6 / rate:>10.2f} {bare_rate / rate:>8.1f}")
     print()
     ratio = bare_rate / rates["decision (parse_plate + requirement_for)"]
-    print(f"decision / bare = {ratio:.1f}× ({'within' if ratio <= 10 else 'above'} the 10× aim)")
+    print(f"decision / bare = {ratio:.1f}× ({'within' if ratio <= AIM else 'above'} the {AIM}× aim)")
     return 0
 
 

@@ -10,6 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+#: How many characters of what a user typed an error message repeats.
+QUOTED_LENGTH = 40
+
+
+def quoted(value: object, limit: int = QUOTED_LENGTH) -> str:
+    """``value`` quoted for an error message, cut to ``limit`` characters with an ellipsis.
+
+    >>> quoted("NP 123-AB")
+    "'NP 123-AB'"
+    >>> quoted("A" * 10_000, limit=5)
+    "'AAAAA…'"
+    """
+    text = value if isinstance(value, str) else str(value)
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
 
 class BorderplatesError(Exception):
     """Base of every error borderplates raises on purpose."""
@@ -69,7 +84,7 @@ class AmbiguousPlate(ValidationError):
     def __init__(self, text: str, candidates: Sequence[Any]) -> None:
         self.candidates = tuple(candidates)
         names = ", ".join(f"{c.plate.issuer} {c.plate.canonical}" for c in self.candidates)
-        super().__init__(f"plate {text!r} is ambiguous: it fits {names}")
+        super().__init__(f"plate {quoted(text)} is ambiguous: it fits {names}")
 
 
 class UnknownJurisdiction(ValidationError):

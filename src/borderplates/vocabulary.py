@@ -2,8 +2,8 @@
 
 Each is a ``StrEnum``: its members compare equal to their text, so data files, the
 database and JSON keep the plain words while the code never spells them loosely.
-The limits on text that people type live here too, so that every interface and
-the schema agree on them.
+The limits on text that people type, and the range of moments borderplates
+handles, live here too, so that every interface and the schema agree on them.
 
 >>> Decision("admit") is Decision.ADMIT
 True
@@ -13,7 +13,11 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from borderplates.errors import ValidationError
 
 
 class RequirementKind(StrEnum):
@@ -146,3 +150,32 @@ REQUEST_KEY_LENGTH = 100
 """A request (idempotency) key."""
 CENTRE_NAME_LENGTH = 50
 """A registration centre's name, after ``centre:``."""
+
+# The moments borderplates handles: wide enough for any registration, narrow enough that
+# every moment converts to any time zone without leaving the calendar.
+MOMENTS_FROM = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+"""The first moment borderplates handles (UTC)."""
+MOMENTS_UNTIL_EXCLUSIVE = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+"""The end of the moments borderplates handles (UTC): the last is just before 2200."""
+
+
+ZONES_WITH_OFFSETS: frozenset[type[dt.tzinfo]] = frozenset({dt.timezone, ZoneInfo})
+"""Kinds of time zone that give every moment an offset, so that a check need not ask."""
+
+
+def utc_moment(at: dt.datetime, what: str = "the moment") -> dt.datetime:
+    """``at`` in UTC; a ``ValidationError`` when it has no UTC offset or lies outside the moments handled.
+
+    >>> utc_moment(dt.datetime.fromisoformat("2021-09-27T10:14:00+02:00")).isoformat()
+    '2021-09-27T08:14:00+00:00'
+    """
+    zone = at.tzinfo
+    if zone is None or (zone.__class__ not in ZONES_WITH_OFFSETS and at.utcoffset() is None):
+        raise ValidationError(f"{what} {at.isoformat()} needs a UTC offset")
+    try:
+        utc = at.astimezone(dt.UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not MOMENTS_FROM <= utc < MOMENTS_UNTIL_EXCLUSIVE:
+        raise ValidationError(f"{what} {at.isoformat()} is outside the moments borderplates handles (1900-01-01 to 2199-12-31 UTC)")
+    return utc

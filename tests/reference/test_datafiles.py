@@ -31,6 +31,9 @@ REFERENCE_CASES = [
     ("uncertain_source", DataError, "xk.toml", ["source.confidence", "C1"]),
     ("unknown_pattern_symbol", DataError, "xk.toml", ["formats.0.patterns", "unknown symbol", "'?'"]),
     ("crossing_point_unknown_jurisdiction", DataError, "xk_rs.toml", ["jarinje.between", "ZZ"]),
+    ("unknown_plate_kind", DataError, "xk.toml", ["formats.0.kind", "limousine", "'standard'", "'taxi'"]),
+    ("also_written_as_another_area", DataError, "xk.toml", ["areas.02.also_written", "01", "Prishtinë"]),
+    ("jurisdiction_not_utf8", DataError, "xk.toml", ["line 10", "not UTF-8", "0xeb"]),
 ]
 RULE_CASES = [
     ("malformed_from", "line 19", ["from"]),
@@ -44,6 +47,17 @@ RULE_CASES = [
     ("missing_enforcement", "rules.rs_plates_entering_xk.versions.1.enforcement", ["missing"]),
     ("offset_on_from", "rules.rs_plates_entering_xk.versions.2.from", ["offset"]),
     ("starts_with_end", "rules.rs_plates_entering_xk.versions.0.requirement", ["cannot start with its end"]),
+    ("unknown_requirement_kind", "rules.rs_plates_entering_xk.versions.2.requirement", ["cover_plates", "'cover_symbols'", "'end'"]),
+    ("unknown_vehicle_class", "rules.rs_plates_entering_xk.when.vehicle_class", ["tractor", "'trailer'"]),
+    ("unknown_territory", "rules.rs_plates_entering_xk.when.territory", ["unknown jurisdiction ZZ"]),
+    ("territory_without_areas", "rules.rs_plates_entering_xk.when.territory", ["no registration area of XK lies in RS"]),
+    ("from_out_of_range", "rules.rs_plates_entering_xk.versions.0.from", ["0001-01-01", "outside", "1900-01-01"]),
+    ("rules_not_utf8", "line 4", ["not UTF-8", "0x9a"]),
+    ("overlapping_rules", "rules.rs_plates_entering_xk.precedes", ["town_plates", "both decide", "2022-09-01", 'precedes = ["town_plates"]']),
+    ("precedes_unknown_rule", "rules.town_plates.precedes", ["no rule rs_plates_entering_kosovo"]),
+    ("precedes_itself", "rules.town_plates.precedes", ["cannot precede itself"]),
+    ("precedence_cycle", "rules.rs_plates_entering_xk.precedes", ["circle", "rs_plates_entering_xk", "town_plates"]),
+    ("precedes_a_rule_it_never_meets", "rules.town_plates.precedes", ["rs_plates_entering_xk", "never decides", "nothing to precede"]),
 ]
 
 

@@ -7,6 +7,7 @@ every shipped format reads as that format, every counterexample is rejected by i
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -16,6 +17,7 @@ from borderplates import reference
 from borderplates.errors import AmbiguousPlate, BorderplatesError, InvalidPlate, ValidationError
 from borderplates.reference import plates
 from borderplates.reference.datafiles import DATA as DATA_DIR
+from borderplates.vocabulary import PlateKind
 
 DATA = reference.load()
 FORMATS = [fmt for jurisdiction in DATA.jurisdictions.values() for fmt in jurisdiction.formats]
@@ -109,6 +111,7 @@ def test_typed_variants_read_as_the_canonical_plate(typed: str, canonical: str, 
         ("SA 123-AB", "ŠA", "Šabac"),
         ("DJA 123-AB", "ĐA", "Đakovica"),
         ("DA 123-AB", "ĐA", "Đakovica"),
+        ("DJ 123-AB", "ĐA", "Đakovica"),
         ("KS 123-AB", "KŠ", "Kruševac"),
     ],
 )
@@ -341,3 +344,127 @@ def test_generated_serbian_plates_read_as_serbian_and_round_trip(area: str, digi
 def test_normalise_is_idempotent_for_characters_whose_upper_case_changes_script_or_composition(text: str) -> None:
     once = reference.normalise(text)
     assert reference.normalise(once) == once
+
+
+# ------------------------------------------------------------------ DJ for ĐA
+
+
+def test_dj_the_data_lists_is_read_as_the_serbian_area_of_djakovica_in_kosovo() -> None:
+    area = DATA.jurisdictions["RS"].areas["ĐA"]
+    assert "DJ" in area.also_written
+    for typed in ("DJ 123-AB", "dj 1234-ab", "DJA 123-AB", "DA 123-AB", "ĐA 123-AB", "ђа 123-аб"):
+        plate = reference.parse_plate(typed)
+        assert (plate.issuer, plate.area, plate.kind) == ("RS", area, PlateKind.STANDARD), typed
+        assert plate.area.territory == "XK"
+    reasons = reference.read_plate("DJ 123-AB").candidates[0].reasons
+    assert "registration area DJ read as ĐA (Đakovica)" in reasons
+
+
+# ------------------------------------------------------------------ mixed scripts
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("NР 123-AB", ["mixes Latin letters (N, B) and Cyrillic letters (Р)", "one script"]),
+        ("NP 123-AВ", ["mixes Latin letters (N, P) and Cyrillic letters (В)"]),
+        ("np 123-aв", ["mixes Latin letters (N, P) and Cyrillic letters (В)"]),
+        ("ВG 123-AB", ["mixes Latin letters (G, B) and Cyrillic letters (В)"]),
+        ("NP 123-AБ", ["mixes Latin letters (N, P) and Cyrillic letters (Б)"]),
+        ("бг 123-AB", ["mixes Latin letters (B) and Cyrillic letters (Б, Г)"]),
+        ("NP 123-AΒ", ["mixes scripts", "Β is Greek", "Latin or Serbian Cyrillic"]),
+        ("ΝP 123-AB", ["mixes scripts", "Ν is Greek"]),
+        ("NP 123-AЅ", ["mixes scripts", "Ѕ is Cyrillic but not Serbian"]),
+        ("ΑΒ 123-ΓΔ", ["not in Latin or Serbian Cyrillic letters", "Α, Β, Γ, Δ are Greek"]),
+    ],
+)
+def test_a_plate_that_mixes_scripts_is_refused_naming_the_letters(typed: str, words: list[str]) -> None:
+    for read in (reference.parse_plate, lambda text: reference.read_plate(text).best):
+        with pytest.raises(InvalidPlate) as caught:
+            read(typed)
+        for word in words:
+            assert word in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical", "cyrillic"),
+    [
+        ("KM 123-АА", "KM 123-AA", True),
+        ("КМ 123-AA", "KM 123-AA", True),
+        ("NP 123-АE", "NP 123-AE", False),
+        ("NP 123-AЕ", "NP 123-AE", False),
+        ("ТО 123-АЈ", "TO 123-AJ", True),
+    ],
+)
+def test_letters_alike_in_both_scripts_may_be_typed_in_either(typed: str, canonical: str, cyrillic: bool) -> None:
+    reading = reference.read_plate(typed)
+    assert reading.best.canonical == canonical
+    assert reading.best.issuer == "RS"
+    assert reading.candidates[0].cyrillic is cyrillic
+    assert reference.parse_plate(typed) == reading.best
+
+
+def test_a_cyrillic_letter_among_latin_ones_is_never_read_as_an_albanian_plate() -> None:
+    with pytest.raises(InvalidPlate, match="mixes"):
+        reference.parse_plate("NР 123 AB")
+    assert reference.parse_plate("NR 123 AB").issuer == "AL"
+
+
+# ------------------------------------------------------------------ long input
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "A" * 10_000,
+        "NP 123-AB " * 1_000,
+        "NР" + "x" * 10_000,
+        "".join(map(chr, range(0x4E00, 0x4E00 + 10_000))),
+        "ab" + "".join(map(chr, range(0x430, 0x44F))) * 300,
+    ],
+    ids=["letters", "plates", "mixed", "cjk", "latin-and-cyrillic"],
+)
+def test_errors_repeat_at_most_forty_characters_of_what_was_typed(junk: str) -> None:
+    for read in (reference.parse_plate, reference.read_plate):
+        with pytest.raises(InvalidPlate) as caught:
+            read(junk)
+        message = str(caught.value)
+        assert len(message) < 200
+        assert junk[:40] + "…" in message
+
+
+# ------------------------------------------------------------------ the best reading alone is the best of all readings
+
+PLATE_LIKE = st.builds(
+    "{}{}{}{}{}".format,
+    st.sampled_from(sorted({*RS.areas, "DJ", "DJA", "DA", "CA", "BC", "KS", "SA", "AA", "NR", "01", "07", "BT", "SK", "PG", "123"})),
+    st.sampled_from(["", " ", "-", " - "]),
+    st.from_regex(r"[0-9]{2,4}", fullmatch=True),
+    st.sampled_from(["", " ", "-", "-KS-"]),
+    st.text(alphabet="ABCČDĐKMSTXYZ0123456789", min_size=1, max_size=3),
+)
+
+
+# Serbian Latin to Cyrillic, for the letters that have a one-letter counterpart.
+TO_CYRILLIC = str.maketrans(dict(zip("ABVGDĐEŽZIJKLMNOPRSTĆUFHCČŠ", "АБВГДЂЕЖЗИЈКЛМНОПРСТЋУФХЦЧШ", strict=True)))
+
+
+def _outcome(read: Callable[[str], reference.Plate], text: str) -> object:
+    """The plate read, or the error's kind and what it names."""
+    try:
+        return read(text)
+    except AmbiguousPlate as ambiguous:
+        return ("ambiguous", ambiguous.candidates)
+    except InvalidPlate as invalid:
+        return ("invalid", str(invalid))
+
+
+@settings(deadline=None, max_examples=400)
+@given(
+    st.one_of(PLATE_LIKE, PLATE_LIKE.map(str.lower), PLATE_LIKE.map(lambda text: text.translate(TO_CYRILLIC)), TYPED),
+    st.sampled_from([None, None, ("RS",), ("RS", "XK"), ("AL", "MK"), ()]),
+)
+def test_the_best_reading_built_alone_is_the_best_of_every_reading(text: str, among: tuple[str, ...] | None) -> None:
+    fast = _outcome(lambda t: reference.parse_plate(t, among), text)
+    full = _outcome(lambda t: reference.read_plate(t, among).best, text)
+    assert fast == full

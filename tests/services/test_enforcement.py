@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from borderplates.errors import ConflictError, ValidationError
 from borderplates.law import Money
 from borderplates.registry import Database
-from borderplates.registry.tables import audit_log, enforcement_actions, metadata, sticker_issuances
+from borderplates.registry.tables import audit_log, enforcement_actions, metadata, sticker_issuances, vehicles
 from borderplates.services import checks, enforcement
 from borderplates.services.presentation import Presentation
 from tests.conftest import OPERATOR, local, operator
@@ -196,3 +196,10 @@ def test_every_sticker_warning_and_fine_is_audited_with_actor_point_and_values(d
     assert [a.entity_id for a in audits[1:]] == [a.id for a in actions]
     assert (audits[2].after["amount_minor"], audits[2].after["currency"], audits[2].after["kind"]) == (15000, "EUR", "fine")
     assert dt.datetime.fromisoformat(audits[2].after["at"]) == FINE_DAY
+
+
+def test_a_warning_stores_the_vehicle_with_the_class_it_was_presented_with(db):
+    presentation = Presentation(RESIDENT_KM, "XK", WARN_DAY, point="jarinje", resident="XK", vehicle_class="truck")
+    enforcement.record_warning(presentation, actor=operator("officer-1"), db=db)
+    with db.read() as conn:
+        assert tuple(conn.execute(sa.select(vehicles.c.vehicle_class, vehicles.c.resident)).one()) == ("truck", "XK")

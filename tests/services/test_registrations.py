@@ -496,3 +496,22 @@ def test_a_vehicle_seen_for_the_first_time_is_recorded_in_the_audit_log_and_so_i
     vehicle_rows = audit_rows(db, entity="vehicle")
     assert [(row.action, row.actor, row.point) for row in vehicle_rows] == [("create", "clerk-1", "jarinje"), ("update", "clerk-2", "merdare")]
     assert vehicle_rows[0].after["plate"] == PLATE and vehicle_rows[1].after == {"vin": "WVWZZZ1JZXW000001"}
+
+
+# The facts about a vehicle reach the law and the registry on every path ------------------------
+
+
+@pytest.mark.parametrize(
+    ("facts", "days", "fee"),
+    [({"vehicle_class": "truck"}, 30, "20.00"), ({"resident": "XK"}, 15, "1.00"), ({}, 60, "5.00")],
+    ids=["truck", "resident", "car"],
+)
+def test_a_renewal_judges_the_vehicle_with_the_class_and_residence_it_was_issued_with(db, facts, days, fee):
+    first = issue(db, plate="BG 999-ZZ", **facts)
+    assert (first.valid_until - first.valid_from).days + 1 == days
+    renewed = registrations.renew(first.number, local(2021, 9, 25, 9), point="jarinje", actor=operator("clerk-2"), db=db)
+    assert ((renewed.valid_until - renewed.valid_from).days + 1, renewed.fee.amount) == (days, Decimal(fee))
+    with db.read() as conn:
+        stored = conn.execute(sa.select(vehicles.c.vehicle_class, vehicles.c.resident)).one()
+    assert tuple(stored) == (facts.get("vehicle_class", "car"), facts.get("resident"))
+

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
-from borderplates.errors import BorderplatesError, MissingFact, ValidationError
+from borderplates.errors import BorderplatesError, MissingFact, ValidationError, quoted
 from borderplates.registry import Database, open_registry
 from borderplates.services import inputs
 from borderplates.services import law as law_services
@@ -138,9 +138,9 @@ def moment(on: str | None, at: str | None, jurisdiction: str | None) -> dt.datet
         try:
             value = dt.datetime.fromisoformat(at)
         except ValueError:
-            raise ValidationError(f"--at {inputs.shown(at)} is not an ISO 8601 date-time") from None
+            raise ValidationError(f"--at {quoted(at)} is not an ISO 8601 date-time") from None
         if value.tzinfo is None:
-            raise ValidationError(f"--at {inputs.shown(at)} needs a UTC offset, e.g. {at[:30]}+02:00")
+            raise ValidationError(f"--at {quoted(at)} needs a UTC offset, e.g. {at[:30]}+02:00")
         return inputs.moment(value, "--at moment")
     if on is not None:
         if jurisdiction is None:
@@ -153,7 +153,7 @@ def parse_date(text: str, option: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"{option} {inputs.shown(text)} is not a date (YYYY-MM-DD)") from None
+        raise ValidationError(f"{option} {quoted(text)} is not a date (YYYY-MM-DD)") from None
     if not inputs.FIRST_YEAR <= day.year <= inputs.LAST_YEAR:
         raise ValidationError(f"{option} {day.isoformat()} is outside the years {inputs.FIRST_YEAR}–{inputs.LAST_YEAR}")
     return day

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from borderplates.errors import NoRuleData, UnknownJurisdiction
+from borderplates.errors import NoRuleData, UnknownJurisdiction, quoted
 from borderplates.law.engine import Law, Ruling, Vehicle
-from borderplates.reference import Plate
-from borderplates.reference.plates import read_plate
+from borderplates.reference.plates import parse_plate
+from borderplates.vocabulary import Direction, PlateKind
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,9 @@ def representative_vehicle(law: Law, code: str) -> Vehicle:
     """A vehicle of ``code``: its standard plate's first example, kept by a resident."""
     jurisdiction = law.reference.jurisdictions.get(code)
     if jurisdiction is None:
-        raise UnknownJurisdiction(f"unknown jurisdiction {code!r}")
-    fmt = next(f for f in jurisdiction.formats if f.kind == "standard")
-    plate: Plate = read_plate(fmt.examples[0], law.reference.jurisdictions, among=(code,)).best
-    return Vehicle(plate, resident=code)
+        raise UnknownJurisdiction(f"unknown jurisdiction {quoted(code)}")
+    fmt = next(f for f in jurisdiction.formats if f.kind == PlateKind.STANDARD)
+    return Vehicle(parse_plate(fmt.examples[0], law.reference.jurisdictions, among=(code,)), resident=code)
 
 
 def compare(law: Law, a: str, b: str, at: dt.datetime) -> Comparison:
@@ -54,7 +53,7 @@ def compare(law: Law, a: str, b: str, at: dt.datetime) -> Comparison:
 
 def asymmetric_periods(law: Law, a: str, b: str) -> tuple[Period, ...]:
     """Every period in which the two sides treated each other's vehicles differently."""
-    changes = sorted({v.starts_at for rule in law.rules if rule.jurisdiction in (a, b) and rule.direction == "entry" for v in rule.versions})
+    changes = sorted({v.starts_at for rule in law.rules if rule.jurisdiction in (a, b) and rule.direction == Direction.ENTRY for v in rule.versions})
     periods: list[Period] = []
     start: dt.datetime | None = None
     for moment in changes:

@@ -11,9 +11,10 @@ import pydantic
 
 from borderplates.errors import DataError
 from borderplates.reference.datafiles import DATA, Source, Strict, display_name, files, read_toml, validate
+from borderplates.vocabulary import Mode
 
-Mode = Literal["passenger", "cargo", "bus", "pedestrian"]
-MODES: tuple[str, ...] = ("passenger", "cargo", "bus", "pedestrian")
+#: Every mode of traffic, in the order crossing points list them.
+MODES: tuple[Mode, ...] = tuple(Mode)
 
 
 class CoordinatesSchema(Strict):
@@ -50,7 +51,7 @@ class CrossingPoint:
     other_names: tuple[str, ...]
     kfor_name: str | None
     location: str
-    modes: tuple[str, ...]
+    modes: tuple[Mode, ...]
     source: Source
     coordinates: Coordinates | None = None
 
@@ -73,7 +74,8 @@ def load_crossing_points(jurisdictions: Collection[str], root: Traversable | Any
                     raise DataError(display_name(path), f"{point_id}.between", f"unknown jurisdiction {code}")
             where = schema.coordinates
             coordinates = Coordinates(where.latitude, where.longitude, where.source) if where else None
+            names: dict[str, str] = dict(schema.name.items())
             result[point_id] = CrossingPoint(
-                point_id, schema.between, dict(schema.name), schema.other_names, schema.kfor_name, schema.location, schema.modes, schema.source, coordinates
+                point_id, schema.between, names, schema.other_names, schema.kfor_name, schema.location, schema.modes, schema.source, coordinates
             )
     return result

@@ -10,7 +10,7 @@ from typing import Any, Literal, TypeVar
 
 import pydantic
 
-from borderplates.errors import DataError
+from borderplates.errors import DataError, quoted
 
 DATA = resources.files("borderplates") / "data"
 
@@ -36,8 +36,13 @@ class Source(Strict):
 
 
 def read_toml(path: Traversable | Any, file_error: type[DataError] = DataError) -> dict[str, Any]:
-    """Parse one TOML file; a syntax error or duplicate key names the file, line and key."""
-    text = path.read_text(encoding="utf-8")
+    """Parse one TOML file; a syntax error, a duplicate key or text that is not UTF-8 names the file, line and key."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise file_error(display_name(path), f"line {line}", f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -49,10 +54,10 @@ def validate(model: type[M], data: Any, path: Traversable | Any, file_error: typ
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
-        error = exc.errors()[0]
-        parts = [part for part in error["loc"] if not _is_union_member(part)]
+        errors = exc.errors()
+        parts = _key_parts(errors[0])
         key = ".".join(str(part) for part in (*([prefix] if prefix else []), *parts))
-        raise file_error(display_name(path), key, _describe(error)) from None
+        raise file_error(display_name(path), key, _describe([error for error in errors if _key_parts(error) == parts])) from None
 
 
 def files(folder: str, root: Traversable | Any = DATA) -> list[Traversable]:
@@ -65,6 +70,10 @@ def display_name(path: Traversable | Any) -> str:
     name = str(path)
     marker = "/borderplates/data/"
     return "data/" + name.split(marker, 1)[1] if marker in name else name
+
+
+def _key_parts(error: Any) -> list[Any]:
+    return [part for part in error["loc"] if not _is_union_member(part)]
 
 
 def _is_union_member(part: object) -> bool:
@@ -83,7 +92,12 @@ def _key_at(text: str, message: str) -> str:
     return f"line {number}: {key}" if key else f"line {number}"
 
 
-def _describe(error: Any) -> str:
+def _describe(errors: list[Any]) -> str:
+    """What is wrong at one key: the first error, or every word the key may take when the value is none of them."""
+    error = errors[0]
+    expected = [e["ctx"]["expected"] for e in errors if e["type"] in ("enum", "literal_error")]
+    if expected and not isinstance(error["input"], dict):
+        return f"unknown value {quoted(error['input'])}: write {' or '.join(expected)}"
     if error["type"] == "extra_forbidden":
         return "unknown field"
     if error["type"] == "missing":

@@ -4,6 +4,10 @@ A plate format is written in a small pattern language: ``@`` is the registration
 area code, ``n`` a digit, ``l`` a serial letter from the format's ``letters``,
 upper-case letters and digits stand for themselves, and ``' '`` and ``'-'`` are the
 separators printed on the plate. ``"@ nnn-ll"`` reads ``BG 123-AB``.
+
+An area code may be typed without its diacritics (``CA`` for ``ČA``), with ``DJ``
+for ``Đ`` (``DJA``), or in another spelling in use that the data lists under
+``also_written`` (``DJ`` for ``ĐA``).
 """
 
 from __future__ import annotations
@@ -21,8 +25,7 @@ import pydantic
 from borderplates.errors import DataError
 from borderplates.reference.datafiles import DATA, Source, Strict, display_name, files, read_toml, validate
 from borderplates.reference.text import normalise, shape
-
-PlateKind = Literal["standard", "taxi", "neutral", "diplomatic", "temporary"]
+from borderplates.vocabulary import PlateKind
 
 
 class AreaSchema(Strict):
@@ -30,6 +33,7 @@ class AreaSchema(Strict):
     name_sq: str | None = None
     name_sr: str | None = None
     territory: str | None = None
+    also_written: tuple[str, ...] = ()
     note: str | None = None
 
 
@@ -67,6 +71,7 @@ class Area:
     territory: str
     names: Mapping[str, str] = field(default_factory=dict)
     note: str | None = None
+    also_written: tuple[str, ...] = ()
 
 
 _FOLD = str.maketrans("ČĆŠŽĐ", "CCSZD")
@@ -75,13 +80,19 @@ _SEPARATORS = " -"
 
 @dataclass(frozen=True)
 class PlateFormat:
-    """One plate format of one jurisdiction, compiled for matching."""
+    """One plate format of one jurisdiction, compiled for matching.
+
+    ``regexes`` holds, for each pattern, its regex, tokens and separators;
+    ``pattern_shapes`` the shapes (:func:`borderplates.reference.text.shape`) text
+    fitting each pattern can have, and ``shapes`` all of them.
+    """
 
     id: str
     issuer: str
-    kind: str
+    kind: PlateKind
     description: str
     patterns: tuple[str, ...]
+    letters: str
     issued_from: dt.date | None
     valid_until: dt.date | None
     examples: tuple[str, ...]
@@ -89,6 +100,7 @@ class PlateFormat:
     source: Source
     regexes: tuple[tuple[re.Pattern[str], tuple[str, ...], tuple[str, ...]], ...]
     area_codes: Mapping[str, tuple[str, ...]]
+    pattern_shapes: tuple[frozenset[str], ...]
     shapes: frozenset[str]
 
     def accepts(self, text: str) -> bool:
@@ -146,9 +158,15 @@ def _build(schema: JurisdictionSchema, file: str) -> Jurisdiction:
     for code, value in schema.areas.items():
         if unicodedata.normalize("NFC", code) != code or (not code.isupper() and not code.isdigit()):
             raise DataError(file, f"areas.{code}", "area codes are upper-case letters or digits")
-        spec = value if isinstance(value, AreaSchema) else AreaSchema(name=value)
-        names = {k: v for k, v in {"sq": spec.name_sq, "sr": spec.name_sr}.items() if v}
-        areas[code] = Area(code, spec.name, schema.code, spec.territory or schema.code, names, spec.note)
+        area = value if isinstance(value, AreaSchema) else AreaSchema(name=value)
+        names = {k: v for k, v in {"sq": area.name_sq, "sr": area.name_sr}.items() if v}
+        areas[code] = Area(code, area.name, schema.code, area.territory or schema.code, names, area.note, area.also_written)
+    for area_spec in areas.values():
+        for spelling in area_spec.also_written:
+            if not re.fullmatch(r"[A-Z0-9]{2,3}", spelling):
+                raise DataError(file, f"areas.{area_spec.code}.also_written", f"{spelling!r} is not 2 or 3 upper-case Latin letters or digits")
+            if spelling in areas:
+                raise DataError(file, f"areas.{area_spec.code}.also_written", f"{spelling} is the code of another area ({areas[spelling].name})")
     formats = []
     seen: set[str] = set()
     for index, spec in enumerate(schema.formats):
@@ -158,6 +176,7 @@ def _build(schema: JurisdictionSchema, file: str) -> Jurisdiction:
         seen.add(spec.id)
         regexes = tuple(_compile(pattern, spec.letters, bool(areas), file, f"{key}.patterns") for pattern in spec.patterns)
         area_codes = _loose_area_codes(areas) if areas else {}
+        pattern_shapes = tuple(frozenset(_shapes(tokens, area_codes)) for _, tokens, _ in regexes)
         formats.append(
             PlateFormat(
                 id=f"{schema.code.lower()}.{spec.id}",
@@ -165,6 +184,7 @@ def _build(schema: JurisdictionSchema, file: str) -> Jurisdiction:
                 kind=spec.kind,
                 description=spec.description,
                 patterns=spec.patterns,
+                letters=spec.letters,
                 issued_from=spec.issued_from,
                 valid_until=spec.valid_until,
                 examples=spec.examples,
@@ -172,10 +192,12 @@ def _build(schema: JurisdictionSchema, file: str) -> Jurisdiction:
                 source=spec.source,
                 regexes=regexes,
                 area_codes=area_codes,
-                shapes=frozenset(found for _, tokens, _ in regexes for found in _shapes(tokens, area_codes)),
+                pattern_shapes=pattern_shapes,
+                shapes=frozenset().union(*pattern_shapes),
             )
         )
-    return Jurisdiction(schema.code, schema.sign, schema.timezone, schema.scripts, dict(schema.name), areas, tuple(formats), schema.source)
+    jurisdiction_names: dict[str, str] = dict(schema.name.items())
+    return Jurisdiction(schema.code, schema.sign, schema.timezone, schema.scripts, jurisdiction_names, areas, tuple(formats), schema.source)
 
 
 def _shapes(tokens: tuple[str, ...], area_codes: Mapping[str, tuple[str, ...]]) -> set[str]:
@@ -188,10 +210,10 @@ def _shapes(tokens: tuple[str, ...], area_codes: Mapping[str, tuple[str, ...]]) 
 
 
 def _loose_area_codes(areas: Mapping[str, Area]) -> dict[str, tuple[str, ...]]:
-    """Area codes as they may be typed: exactly, without diacritics, or with DJ for Đ."""
+    """Area codes as they may be typed: exactly, without diacritics, with DJ for Đ, or as the data says they are also written."""
     loose: dict[str, tuple[str, ...]] = {code: (code,) for code in areas}
-    for code in areas:
-        for spelling in {code.translate(_FOLD), code.replace("Đ", "DJ")} - {code}:
+    for code, area in areas.items():
+        for spelling in {code.translate(_FOLD), code.replace("Đ", "DJ"), *area.also_written} - {code}:
             if spelling in areas:
                 continue
             loose[spelling] = tuple(sorted({*loose.get(spelling, ()), code}))

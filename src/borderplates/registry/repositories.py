@@ -520,8 +520,8 @@ class Bulk:
         """A function that writes one row of ``columns``: into a COPY on PostgreSQL; on SQLite in chunks of plain
         executemany on the driver, the moments and dates stored as SQLAlchemy stores them."""
         if self._conn.dialect.name == "postgresql":
-            with self._copy(table, columns, binary_types) as write:
-                yield write
+            with self._copy(table, columns, binary_types) as copy_row:
+                yield copy_row
             return
         driver = Driver(self._conn)
         convert = [_converter(driver, table.c[name].type) for name in columns]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from borderplates.errors import Forbidden
+from borderplates.errors import Forbidden, quoted
 from borderplates.services import inputs
 from borderplates.vocabulary import Role
 
@@ -76,7 +76,7 @@ class Actor:
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", inputs.name(self.name, "operator"))
         if not isinstance(self.role, Role):
-            raise Forbidden(f"unknown role {inputs.shown(self.role)}")
+            raise Forbidden(f"unknown role {quoted(self.role)}")
         if self.point is not None:
             object.__setattr__(self, "point", inputs.any_place(self.point))
 

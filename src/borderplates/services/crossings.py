@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from borderplates import reference
-from borderplates.errors import ConflictError, ValidationError
+from borderplates.errors import ConflictError, ValidationError, quoted
 from borderplates.model import AuditEntry, Crossing, NewCrossing
 from borderplates.registry import Database, UnitOfWork
 from borderplates.services import inputs, pages
@@ -80,7 +80,7 @@ def record_crossing(
     where = judgement.where or ""
     point = reference.crossing_point(where)
     if mode not in point.modes:
-        raise ValidationError(f"{point.name} serves {', '.join(point.modes)}, not {inputs.shown(mode)}")
+        raise ValidationError(f"{point.name} serves {', '.join(point.modes)}, not {quoted(mode)}")
     traffic = Mode(mode)
     lane_name = inputs.optional_text(lane, "lane", LANE_LENGTH)
     direction = Direction(judgement.ruling.direction)

@@ -22,24 +22,16 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from borderplates import reference
-from borderplates.errors import UnknownCrossingPoint, ValidationError
-from borderplates.vocabulary import CENTRE_NAME_LENGTH, NAME_LENGTH, REQUEST_KEY_LENGTH, words
+from borderplates.errors import UnknownCrossingPoint, ValidationError, quoted
+from borderplates.vocabulary import CENTRE_NAME_LENGTH, MOMENTS_FROM, MOMENTS_UNTIL_EXCLUSIVE, NAME_LENGTH, REQUEST_KEY_LENGTH, utc_moment, words
 
 CENTRE_PREFIX = "centre:"
-#: Moments outside these years (local calendar) are refused: no border record is that old or that far ahead.
-FIRST_YEAR, LAST_YEAR = 1900, 2199
+#: The calendar years of the moments borderplates handles (:data:`borderplates.vocabulary.MOMENTS_FROM` and after).
+FIRST_YEAR, LAST_YEAR = MOMENTS_FROM.year, MOMENTS_UNTIL_EXCLUSIVE.year - 1
 #: Real UTC offsets lie within ±14 hours and are whole minutes.
 MAX_OFFSET = dt.timedelta(hours=14)
-#: How much of a bad value an error message repeats.
-SHOWN = 40
 
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
-
-
-def shown(value: object) -> str:
-    """A value as an error message repeats it: quoted, and cut when long."""
-    text_value = value if isinstance(value, str) else str(value)
-    return repr(text_value if len(text_value) <= SHOWN else text_value[:SHOWN] + "…")
 
 
 def text(value: object, what: str, limit: int, *, missing: str | None = None) -> str:
@@ -73,16 +65,13 @@ def request_key(value: object) -> str | None:
 
 
 def moment(value: object, what: str = "moment") -> dt.datetime:
-    """An aware moment with a real UTC offset, in the years :data:`FIRST_YEAR` to :data:`LAST_YEAR`."""
+    """An aware moment with a real UTC offset, among the moments borderplates handles (:func:`borderplates.vocabulary.utc_moment`)."""
     if not isinstance(value, dt.datetime):
         raise ValidationError(f"the {what} needs a date, a time and a UTC offset")
     offset = value.utcoffset()
-    if value.tzinfo is None or offset is None:
-        raise ValidationError(f"the {what} {value.isoformat()} needs a UTC offset")
-    if abs(offset) > MAX_OFFSET or offset % dt.timedelta(minutes=1):
+    if offset is not None and (abs(offset) > MAX_OFFSET or offset.seconds % 60 or offset.microseconds):
         raise ValidationError(f"the {what} {value.isoformat()} has a UTC offset no place uses (whole minutes, at most ±14:00)")
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValidationError(f"the {what} {value.isoformat()} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+    utc_moment(value, f"the {what}")
     return value
 
 
@@ -93,7 +82,7 @@ def word(vocabulary: type[W], value: object, what: str) -> W:
     """``value`` as a word of ``vocabulary``, or a ValidationError listing the words."""
     if isinstance(value, str) and value in vocabulary._value2member_map_:
         return vocabulary(value)
-    raise ValidationError(f"unknown {what} {shown(value)}: {words(vocabulary)}")
+    raise ValidationError(f"unknown {what} {quoted(value)}: {words(vocabulary)}")
 
 
 def local_day(at: dt.datetime, jurisdiction: str) -> dt.date:
@@ -118,7 +107,7 @@ def any_place(point: object, *, centres: bool = True) -> str:
     where = text(point, f"place ({kinds})", NAME_LENGTH, missing=f"say where: {kinds}")
     if where.lower().startswith(CENTRE_PREFIX):
         if not centres:
-            raise ValidationError(f"{shown(where)} is a registration centre; this must happen at a crossing point")
+            raise ValidationError(f"{quoted(where)} is a registration centre; this must happen at a crossing point")
         if not where[len(CENTRE_PREFIX) :].strip():
             raise ValidationError("a registration centre needs a name: centre:<name>")
         return CENTRE_PREFIX + text(where[len(CENTRE_PREFIX) :], "registration centre's name", CENTRE_NAME_LENGTH)
@@ -126,7 +115,7 @@ def any_place(point: object, *, centres: bool = True) -> str:
         return reference.crossing_point(where).id
     except UnknownCrossingPoint:
         known = ", ".join(reference.load().crossing_points)
-        raise UnknownCrossingPoint(f"unknown crossing point {shown(where)}; known: {known}" + (", or centre:<name>" if centres else "")) from None
+        raise UnknownCrossingPoint(f"unknown crossing point {quoted(where)}; known: {known}" + (", or centre:<name>" if centres else "")) from None
 
 
 def is_centre(where: str | None) -> bool:

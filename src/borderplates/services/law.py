@@ -12,12 +12,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from borderplates import law, reference
-from borderplates.errors import AmbiguousPlate, ValidationError
+from borderplates.errors import AmbiguousPlate, ValidationError, quoted
 from borderplates.law import Comparison, Period, Rule, Ruling, Vehicle, Version
 from borderplates.reference import Candidate, Plate, PlateReading
+from borderplates.vocabulary import Decision, Direction, VehicleClass, words
 
 #: The classes of vehicle the registry knows.
-VEHICLE_CLASSES = ("car", "van", "truck", "bus", "motorcycle", "trailer")
+VEHICLE_CLASSES: tuple[VehicleClass, ...] = tuple(VehicleClass)
+_VEHICLE_CLASSES: dict[str, VehicleClass] = {vehicle_class.value: vehicle_class for vehicle_class in VehicleClass}
 
 
 def current_law() -> law.Law:
@@ -33,7 +35,7 @@ def _law_from(root: str | None) -> law.Law:
         return law.load()
     folder = Path(root)
     if not (folder / "rules").is_dir():
-        raise ValidationError(f"BORDERPLATES_DATA_ROOT={root} has no rules/ folder")
+        raise ValidationError(f"BORDERPLATES_DATA_ROOT={quoted(root, 200)} has no rules/ folder")
     data = reference.load()
     return law.Law(law.load_regimes(data, folder), data)
 
@@ -47,6 +49,7 @@ class PlateChoice:
 
 
 def read_plate(text: str) -> PlateReading:
+    """Every reading of ``text`` as a plate, best first."""
     return reference.read_plate(text)
 
 
@@ -78,27 +81,35 @@ def border_context(jurisdiction: str, point_id: str | None = None) -> frozenset[
 
 
 def rule_for(
-    plate_text: str,
+    plate_text: str | Plate,
     jurisdiction: str,
     at: dt.datetime,
-    direction: str = "entry",
+    direction: Direction | str = Direction.ENTRY,
     *,
     point_id: str | None = None,
-    vehicle_class: str = "car",
+    vehicle_class: VehicleClass | str = VehicleClass.CAR,
     resident: str | None = None,
     registered_on: dt.date | None = None,
 ) -> tuple[Ruling, tuple[str, ...]]:
-    """The law's ruling for a vehicle that holds nothing yet, with the reasons for the plate reading."""
+    """The law's ruling for a vehicle that holds nothing yet, with the reasons for the plate reading.
+
+    Give the plate as typed, or as a :class:`Plate` already chosen (read it once and pass it
+    along): then it is not read again, and the notes say only what the law adds.
+    """
     code = reference.jurisdiction(jurisdiction).code
     if resident is not None:
         resident = reference.jurisdiction(resident).code
-    if vehicle_class not in VEHICLE_CLASSES:
-        raise ValidationError(f"unknown vehicle class {vehicle_class!r}: {', '.join(VEHICLE_CLASSES)}")
-    choice = choose_plate(plate_text, border_context(code, point_id))
-    vehicle = Vehicle(choice.plate, vehicle_class, resident, registered_on)
-    ruling = current_law().requirement_for(vehicle, code, at, direction)
-    warnings = _validity_warnings(choice.plate, ruling.local_at.date())
-    return ruling, (*choice.reasons, *warnings)
+    known_class = _VEHICLE_CLASSES.get(vehicle_class) if isinstance(vehicle_class, str) else None
+    if known_class is None:
+        raise ValidationError(f"unknown vehicle class {quoted(vehicle_class)}: {words(VehicleClass)}")
+    reasons: tuple[str, ...] = ()
+    if isinstance(plate_text, Plate):
+        plate = plate_text
+    else:
+        choice = choose_plate(plate_text, border_context(code, point_id))
+        plate, reasons = choice.plate, choice.reasons
+    ruling = current_law().requirement_for(Vehicle(plate, known_class, resident, registered_on), code, at, direction)
+    return ruling, (*reasons, *_validity_warnings(plate, ruling.local_at.date()))
 
 
 def _validity_warnings(plate: Plate, day: dt.date) -> tuple[str, ...]:
@@ -136,7 +147,8 @@ def validate_data() -> dict[str, Any]:
     }
 
 
-def rules(jurisdiction: str | None = None, issuer: str | None = None, direction: str | None = None) -> tuple[Rule, ...]:
+def rules(jurisdiction: str | None = None, issuer: str | None = None, direction: Direction | str | None = None) -> tuple[Rule, ...]:
+    """The rules of ``jurisdiction`` (for ``direction``) that can apply to plates of ``issuer``."""
     code = reference.jurisdiction(jurisdiction).code if jurisdiction else None
     issuer_code = reference.jurisdiction(issuer).code if issuer else None
     return current_law().rules_for(code, issuer_code, direction)
@@ -211,9 +223,9 @@ def ruling_json(ruling: Ruling) -> dict[str, Any]:
     }
 
 
-def check_json(ruling: Ruling, decision: str, reasons: tuple[str, ...]) -> dict[str, Any]:
+def check_json(ruling: Ruling, decision: Decision | str, reasons: tuple[str, ...]) -> dict[str, Any]:
     """The answer to a check, as every interface shows it."""
-    entering = ruling.direction == "entry"
+    entering = ruling.direction == Direction.ENTRY
     return {
         "plate": plate_json(ruling.vehicle.plate),
         "entering": ruling.jurisdiction if entering else None,

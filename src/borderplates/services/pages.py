@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from borderplates.errors import ValidationError
+from borderplates.errors import ValidationError, quoted
 from borderplates.services import inputs
 
 #: The most items one page may hold.
@@ -30,7 +30,7 @@ def parse_cursor(value: object) -> tuple[dt.datetime, int]:
         moment, _, row = inputs.text(value, "cursor", 80).partition("~")
         return inputs.moment(dt.datetime.fromisoformat(moment), "cursor"), int(row)
     except (ValueError, ValidationError):
-        raise ValidationError(f"the cursor {inputs.shown(value)} is not one a list gave") from None
+        raise ValidationError(f"the cursor {quoted(value)} is not one a list gave") from None
 
 
 def limit(value: object) -> int:

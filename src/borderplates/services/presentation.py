@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from borderplates import reference
-from borderplates.errors import ValidationError
+from borderplates.errors import ValidationError, quoted
 from borderplates.law import Ruling
 from borderplates.reference import Plate
 from borderplates.services import inputs
@@ -24,9 +24,9 @@ from borderplates.vocabulary import Direction, VehicleClass
 
 @dataclass(frozen=True, slots=True)
 class Presentation:
-    """The facts about a vehicle at a border, as given."""
+    """The facts about a vehicle at a border, as given: the plate as typed, or already read (a renewal knows its issuer)."""
 
-    plate: str
+    plate: str | Plate
     jurisdiction: str
     at: dt.datetime
     direction: Direction | str = Direction.ENTRY
@@ -119,5 +119,5 @@ def _vin(value: object) -> str | None:
         return None
     vin = inputs.text(value, "VIN", 17).upper()
     if len(vin) != 17 or any(ch in "IOQ" for ch in vin) or not (vin.isascii() and vin.isalnum()):
-        raise ValidationError(f"VIN {inputs.shown(vin)} must be 17 letters and digits, without I, O or Q")
+        raise ValidationError(f"VIN {quoted(vin)} must be 17 letters and digits, without I, O or Q")
     return vin

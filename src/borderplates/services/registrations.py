@@ -96,11 +96,10 @@ def renew(
     if old.status not in (RegistrationStatus.ACTIVE, RegistrationStatus.EXPIRED):
         raise ConflictError(f"registration {number} was {old.status}; issue a new one instead of renewing it")
     _not_before(at, old)
-    presentation = Presentation(plate_text, old.jurisdiction, at, point=point, vehicle_class=vehicle_class, resident=resident, registered_on=registered_on)
+    plate = reference.read_plate(plate_text, among=(issuer,)).best
+    presentation = Presentation(plate, old.jurisdiction, at, point=point, vehicle_class=vehicle_class, resident=resident, registered_on=registered_on)
     judgement = judge(presentation, centres=True, point_required=True)
     authorise(actor, Permission.RENEW, judgement.where)
-    if judgement.plate.issuer != issuer:
-        raise ConflictError(f"{plate_text} now reads as a plate of {judgement.plate.issuer}, not {issuer}; issue a new registration instead")
     if judgement.ruling.requirement.kind != RequirementKind.TEMPORARY_REGISTRATION:
         raise ConflictError(f"the law no longer requires a temporary registration on {judgement.day} (rule {judgement.ruling.rule.id}); nothing to renew")
     validity_days, fee = _required_registration(judgement)

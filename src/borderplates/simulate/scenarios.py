@@ -221,7 +221,7 @@ def _law_policy(pair: tuple[str, str], keys: Sequence[tuple[str, str, Mode]], on
             controls[(origin, towards, mode)] = (Decision.ADMIT, Decision.ADMIT)
             notes[f"plates of neither {pair[0]} nor {pair[1]}: admitted (the shipped rules are about these two)"] = None
             continue
-        vehicle = replace(representative_vehicle(shipped, origin), vehicle_class=VEHICLE_CLASS_BY_MODE[mode])
+        vehicle = representative_vehicle(shipped, origin)._replace(vehicle_class=VEHICLE_CLASS_BY_MODE[mode])
         decisions = []
         for jurisdiction, direction in ((leaving, Direction.EXIT), (towards, Direction.ENTRY)):
             try:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from borderplates import reference
-from borderplates.errors import ValidationError
+from borderplates.errors import ValidationError, quoted
 from borderplates.reference import Plate
 from borderplates.services import inputs
 from borderplates.services import law as law_services
@@ -95,7 +95,7 @@ class Reader:
             if header is None:
                 raise ImportRejected(f"the file is empty: a crossings file starts with the header {','.join(CROSSING_COLUMNS)}")
             if [h.strip().lower() for h in header] != list(CROSSING_COLUMNS):
-                raise ImportRejected(f"line 1: not a crossings file: the header is {inputs.shown(','.join(header))}, expected {','.join(CROSSING_COLUMNS)}")
+                raise ImportRejected(f"line 1: not a crossings file: the header is {quoted(','.join(header))}, expected {','.join(CROSSING_COLUMNS)}")
             for row in reader:
                 if row:
                     yield reader.line_num, row
@@ -182,14 +182,14 @@ class RowChecker:
         plate_text, point_text, direction_text, jurisdiction, at_text, mode_text, lane_text, decision_text, officer_text, key_text = row
         place = self.place(point_text, jurisdiction, mode_text)
         plate = self.plate(plate_text, place.between) if not isinstance(place, Bad) else None
-        direction = _member(Direction, direction_text, f"direction {inputs.shown(direction_text)} is not {words(Direction)}")
+        direction = _member(Direction, direction_text, f"direction {quoted(direction_text)} is not {words(Direction)}")
         at = moment(at_text)
-        decision = _member(Decision, decision_text, f"unknown decision {inputs.shown(decision_text)}; one of {', '.join(Decision)}")
+        decision = _member(Decision, decision_text, f"unknown decision {quoted(decision_text)}; one of {', '.join(Decision)}")
         officer = self._officer(officer_text)
         lane = _optional(lane_text, "lane", LANE_LENGTH)
         key = _optional(key_text, "request key", REQUEST_KEY_LENGTH)
         if isinstance(key, str) and not isinstance(key, Bad) and self._keys.setdefault(key, line) != line:
-            key = Bad(f"request key {inputs.shown(key)} is used twice in the file (first on line {self._keys[key]})")
+            key = Bad(f"request key {quoted(key)} is used twice in the file (first on line {self._keys[key]})")
         if (
             isinstance(place, Bad)
             or not isinstance(plate, Plate)
@@ -244,7 +244,7 @@ def _place(point_text: str, jurisdiction: str, mode_text: str) -> Place | Bad:
         return Bad(error.text)
     mode = _member(Mode, mode_text, "")
     if isinstance(mode, Bad) or mode not in point.modes:
-        return Bad(f"{point.id} ({point.name}) serves {', '.join(point.modes)}, not {inputs.shown(mode_text)}")
+        return Bad(f"{point.id} ({point.name}) serves {', '.join(point.modes)}, not {quoted(mode_text)}")
     return Place(point.id, code, Mode(mode), frozenset(point.between))
 
 
@@ -261,9 +261,9 @@ def moment(text: str) -> dt.datetime | Bad:
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        return Bad(f"at {inputs.shown(text)} is not an ISO 8601 date-time")
+        return Bad(f"at {quoted(text)} is not an ISO 8601 date-time")
     if value.tzinfo is None:
-        return Bad(f"at {inputs.shown(text)} has no UTC offset (write it like 2021-09-20T10:15:00+02:00)")
+        return Bad(f"at {quoted(text)} has no UTC offset (write it like 2021-09-20T10:15:00+02:00)")
     try:
         return inputs.moment(value, "time")
     except ValidationError as error:
