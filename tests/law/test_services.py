@@ -21,14 +21,14 @@ def test_a_plate_already_read_gives_the_ruling_of_the_plate_as_typed_without_the
     typed, notes = services.rule_for("NP 123-AB", "XK", AT, point_id="jarinje")
     read, law_notes = services.rule_for(reference.parse_plate("NP 123-AB"), "XK", AT, point_id="jarinje")
     assert read == typed
-    assert any("it would also fit AL" in note for note in notes)
-    assert law_notes == ()
+    assert any("it would also fit AL" in note for note in notes())
+    assert law_notes() == ()
 
 
 def test_a_plate_already_read_keeps_the_validity_warnings_of_the_law() -> None:
     ruling, notes = services.rule_for(reference.parse_plate("123-KS-456"), "RS", AT)
     assert ruling.vehicle.plate.kind == "neutral"
-    assert any("no longer valid since 2021-09-15" in note for note in notes)
+    assert any("no longer valid since 2021-09-15" in note for note in notes())
 
 
 @pytest.mark.parametrize("vehicle_class", ["truck", VehicleClass.TRUCK])
@@ -69,6 +69,6 @@ def test_a_plate_mixing_scripts_is_refused_by_the_check() -> None:
 
 def test_the_words_of_the_vocabulary_are_plain_words_in_json() -> None:
     ruling, notes = services.rule_for("NP 123-AB", "XK", AT)
-    text = json.dumps(services.check_json(ruling, ruling.decision, notes))
+    text = json.dumps(services.check_json(ruling, ruling.decision, notes()))
     for shown in ('"decision": "apply_sticker"', '"kind": "standard"', '"kind": "cover_symbols"', '"phase": "sticker"', '"entering": "XK"'):
         assert shown in text

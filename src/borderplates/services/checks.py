@@ -60,7 +60,7 @@ class Check:
     @property
     def reasons(self) -> tuple[str, ...]:
         """How the plate was read, the law's reasons, then what the vehicle holds."""
-        return (*self.judgement.notes, *self.judgement.ruling.reasons, *self.held())
+        return (*self.judgement.notes(), *self.judgement.ruling.reasons, *self.held())
 
     def as_json(self) -> dict[str, Any]:
         result = law_services.check_json(self.judgement.ruling, self.decision, self.reasons)

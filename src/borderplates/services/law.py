@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,12 +40,20 @@ def _law_from(root: str | None) -> law.Law:
     return law.Law(law.load_regimes(data, folder), data)
 
 
+Notes = Callable[[], tuple[str, ...]]
+"""Reasons written out only when they are read."""
+
+
 @dataclass(frozen=True)
 class PlateChoice:
-    """The plate a check goes by, and why it was read that way."""
+    """The plate a check goes by, and (written out when asked) why it was read that way."""
 
     plate: Plate
-    reasons: tuple[str, ...]
+    explain: Notes
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return self.explain()
 
 
 def read_plate(text: str) -> PlateReading:
@@ -54,23 +62,34 @@ def read_plate(text: str) -> PlateReading:
 
 
 def choose_plate(text: str, context: Collection[str]) -> PlateChoice:
-    """Read ``text``; when two readings rank equal, prefer those of the jurisdictions in ``context``."""
-    reading = reference.read_plate(text)
+    """Read ``text``; when two readings rank equal, prefer those of the jurisdictions in ``context``.
+
+    Only the best reading is built; the other readings a note names are read when the note is.
+    """
     try:
-        plate = reading.best
-        reasons: list[str] = []
+        plate = reference.parse_plate(text)
     except AmbiguousPlate as ambiguous:
         inside = [c for c in ambiguous.candidates if c.plate.issuer in context]
         if len(inside) != 1:
             raise
-        plate = inside[0].plate
+        chosen = inside[0].plate
         others = ", ".join(f"{c.plate.issuer} {c.plate.canonical}" for c in ambiguous.candidates if c is not inside[0])
-        reasons = [f"read as {plate.issuer} {plate.canonical}: it also fits {others}, but this border joins {' and '.join(sorted(context))}"]
-    alternatives = [c for c in reading.candidates if c.plate != plate]
-    if alternatives and not reasons:
-        others = ", ".join(f"{c.plate.issuer} {c.plate.canonical}" for c in alternatives)
-        reasons.append(f"read as {plate.issuer} {plate.canonical}, the best fit; it would also fit {others}")
-    return PlateChoice(plate, tuple(reasons))
+        note = (f"read as {chosen.issuer} {chosen.canonical}: it also fits {others}, but this border joins {' and '.join(sorted(context))}",)
+        return PlateChoice(chosen, partial(_given, note))
+    return PlateChoice(plate, partial(_other_readings, text, plate))
+
+
+def _given(notes: tuple[str, ...]) -> tuple[str, ...]:
+    return notes
+
+
+def _other_readings(text: str, plate: Plate) -> tuple[str, ...]:
+    """A note naming the other readings of ``text`` than ``plate``, when there are any."""
+    alternatives = [c for c in reference.read_plate(text).candidates if c.plate != plate]
+    if not alternatives:
+        return ()
+    others = ", ".join(f"{c.plate.issuer} {c.plate.canonical}" for c in alternatives)
+    return (f"read as {plate.issuer} {plate.canonical}, the best fit; it would also fit {others}",)
 
 
 def border_context(jurisdiction: str, point_id: str | None = None) -> frozenset[str]:
@@ -90,8 +109,8 @@ def rule_for(
     vehicle_class: VehicleClass | str = VehicleClass.CAR,
     resident: str | None = None,
     registered_on: dt.date | None = None,
-) -> tuple[Ruling, tuple[str, ...]]:
-    """The law's ruling for a vehicle that holds nothing yet, with the reasons for the plate reading.
+) -> tuple[Ruling, Notes]:
+    """The law's ruling for a vehicle that holds nothing yet, with the notes on the plate reading (written out when read).
 
     Give the plate as typed, or as a :class:`Plate` already chosen (read it once and pass it
     along): then it is not read again, and the notes say only what the law adds.
@@ -102,14 +121,22 @@ def rule_for(
     known_class = _VEHICLE_CLASSES.get(vehicle_class) if isinstance(vehicle_class, str) else None
     if known_class is None:
         raise ValidationError(f"unknown vehicle class {quoted(vehicle_class)}: {words(VehicleClass)}")
-    reasons: tuple[str, ...] = ()
+    explain: Notes = _none
     if isinstance(plate_text, Plate):
         plate = plate_text
     else:
         choice = choose_plate(plate_text, border_context(code, point_id))
-        plate, reasons = choice.plate, choice.reasons
+        plate, explain = choice.plate, choice.explain
     ruling = current_law().requirement_for(Vehicle(plate, known_class, resident, registered_on), code, at, direction)
-    return ruling, (*reasons, *_validity_warnings(plate, ruling.local_at.date()))
+    return ruling, partial(_notes, explain, ruling)
+
+
+def _none() -> tuple[str, ...]:
+    return ()
+
+
+def _notes(explain: Notes, ruling: Ruling) -> tuple[str, ...]:
+    return (*explain(), *_validity_warnings(ruling.vehicle.plate, ruling.local_at.date()))
 
 
 def _validity_warnings(plate: Plate, day: dt.date) -> tuple[str, ...]:

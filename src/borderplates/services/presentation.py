@@ -19,6 +19,7 @@ from borderplates.law import Ruling
 from borderplates.reference import Plate
 from borderplates.services import inputs
 from borderplates.services import law as law_services
+from borderplates.services.law import Notes
 from borderplates.vocabulary import Direction, VehicleClass
 
 
@@ -43,7 +44,8 @@ class Judgement:
 
     ruling: Ruling
     where: str | None
-    notes: tuple[str, ...]
+    notes: Notes
+    """How the plate was read (written out when read)."""
     vin: str | None
 
     @property
