@@ -39,8 +39,9 @@ def format_number(body: str) -> str:
 
 
 def new_number() -> str:
-    """A fresh random number; uniqueness is the database's to enforce."""
-    return format_number("".join(secrets.choice(ALPHABET) for _ in range(BODY_LENGTH)))
+    """A fresh random number (40 random bits, five per symbol of the 32-symbol alphabet); uniqueness is the database's to enforce."""
+    bits = secrets.randbits(5 * BODY_LENGTH)
+    return format_number("".join(ALPHABET[(bits >> (5 * i)) & 0b11111] for i in range(BODY_LENGTH)))
 
 
 def compact_number(text: str) -> str:

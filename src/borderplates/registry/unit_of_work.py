@@ -44,14 +44,13 @@ class UnitOfWork:
         self._transaction: sa.RootTransaction | None = None
 
     def __enter__(self) -> Self:
-        where = self._engine.url.render_as_string(hide_password=True)
         try:
             connection = self._engine.connect()
             if self.write and self._engine.dialect.name == "sqlite":
                 connection = connection.execution_options(immediate=True)
             self._transaction = connection.begin()
         except sa.exc.DBAPIError as error:
-            raise RegistryUnavailable(describe_database_error(error, where)) from None
+            raise RegistryUnavailable(describe_database_error(error, self._engine.url.render_as_string(hide_password=True))) from None
         self._connection = connection
         driver = Driver(connection)
         self.audit = Audit(connection)
