@@ -514,4 +514,3 @@ def test_a_renewal_judges_the_vehicle_with_the_class_and_residence_it_was_issued
     with db.read() as conn:
         stored = conn.execute(sa.select(vehicles.c.vehicle_class, vehicles.c.resident)).one()
     assert tuple(stored) == (facts.get("vehicle_class", "car"), facts.get("resident"))
-

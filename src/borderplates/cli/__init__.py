@@ -115,9 +115,16 @@ def say(*parts: str | tuple[str, str]) -> None:
     console.print(Text.assemble(*parts), soft_wrap=True)
 
 
+#: The longest error line shown: what people typed is quoted short, and this bounds whatever else comes.
+LONGEST_ERROR = 1000
+
+
 def fail(message: str) -> None:
     """One line on stderr and exit code 2."""
-    _write(sys.stderr, f"borderplates: error: {' '.join(message.split())}\n")
+    line = " ".join(message.split())
+    if len(line) > LONGEST_ERROR:
+        line = line[: LONGEST_ERROR - 1] + "…"
+    _write(sys.stderr, f"borderplates: error: {line}\n")
     raise SystemExit(2)
 
 

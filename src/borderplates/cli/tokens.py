@@ -18,7 +18,7 @@ from rich.table import Table
 
 from borderplates import tokens
 from borderplates.cli import JsonOption, app, console, emit_json, moment, say, session
-from borderplates.errors import ValidationError
+from borderplates.errors import ValidationError, quoted
 from borderplates.services import law as law_services
 
 signing_keys_app = typer.Typer(help="The keys that sign certificate tokens (BORDERPLATES_DATA_DIR/keys).", no_args_is_help=True)
@@ -40,13 +40,13 @@ def read_key_set(path: Path) -> tokens.KeySet:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ValidationError(f"cannot read {path}: {error.strerror}") from None
+        raise ValidationError(f"cannot read {quoted(str(path), 80)}: {error.strerror}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValidationError(f"{path} is not JSON: {error}") from None
+        raise ValidationError(f"{quoted(str(path), 80)} is not JSON: {error}") from None
     try:
         return tokens.KeySet.from_jwks(document)
     except ValidationError as error:
-        raise ValidationError(f"{path}: {error.text}") from None
+        raise ValidationError(f"{quoted(str(path), 80)}: {error.text}") from None
 
 
 @app.command("verify-token")

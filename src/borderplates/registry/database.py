@@ -197,7 +197,8 @@ def open_registry(settings: Settings, *, migrate: bool = False) -> Database:
         prepare_data_dir(settings.data_dir)
     database = Database(url, create_engine(url, connect_timeout=settings.connect_timeout), connect_timeout=settings.connect_timeout)
     try:
-        if migrate and not database.is_current():
+        revision = database.revision()
+        if migrate and revision != head_revision() and (revision is None or revision in known_revisions()):
             database.upgrade()
         database.check_revision()
     except BaseException:

@@ -16,7 +16,7 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 from borderplates import reference
-from borderplates.errors import BorderplatesError
+from borderplates.errors import BorderplatesError, quoted
 from borderplates.registry import Database
 from borderplates.services import inputs
 from borderplates.services.actors import Actor, Permission, authorise
@@ -127,12 +127,12 @@ def _open_out(out: IO[str] | str | os.PathLike[str]) -> Iterator[IO[str]]:
     try:
         handle = path.open("w", encoding="utf-8", newline="")
     except OSError as error:
-        raise BorderplatesError(f"cannot write {path}: {error.strerror or error}") from None
+        raise BorderplatesError(f"cannot write {quoted(str(path), 80)}: {error.strerror or error}") from None
     try:
         with handle:
             yield handle
     except OSError as error:
         if path.is_file():
             path.unlink()
-            raise BorderplatesError(f"cannot write {path}: {error.strerror or error}; the partial file was removed") from None
-        raise BorderplatesError(f"cannot write {path}: {error.strerror or error}") from None
+            raise BorderplatesError(f"cannot write {quoted(str(path), 80)}: {error.strerror or error}; the partial file was removed") from None
+        raise BorderplatesError(f"cannot write {quoted(str(path), 80)}: {error.strerror or error}") from None
