@@ -10,7 +10,7 @@ Measured in one run, on a SQLite file (temp dir) and on PostgreSQL:
 - ``scale``: the same check at 10,000,000 crossings against 100,000 (1,000,000 vs
   10,000 registrations). Aim: ≤ 1.3×.
 - ``issue``: ``services.registrations.issue_temporary_registration`` for new plates
-  against a raw single-row INSERT + COMMIT of a registration. Aim: ≤ 3×.
+  against a raw single-row INSERT + COMMIT of a registration. Aim: ≤ 5×.
 - ``import`` (PostgreSQL only): ``services.transfer.import_crossings`` rows per
   second against COPY of the same CSV file into a table shaped like the file and
   indexed like ``crossings``. Aim: ≥ 0.5×.
@@ -333,7 +333,7 @@ def measure_database(kind: str, large: str, small: str, sizes: Sizes, results: R
     t_insert = best(REPEATS, insert)
     results.add("issue_temporary_registration (new plates)", label, rate(sizes.issues, t_issue))
     results.add("raw single-row INSERT + COMMIT", label, rate(sizes.issues, t_insert))
-    results.add("  ratio issue / raw insert (aim ≤ 3×)", label, f"{t_issue / t_insert:.2f}×")
+    results.add("  ratio issue / raw insert (aim ≤ 5×)", label, f"{t_issue / t_insert:.2f}×")
     for database in databases.values():
         database.close()
 

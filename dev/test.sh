@@ -33,4 +33,5 @@ as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/log" -w start \
 
 export BORDERPLATES_TEST_POSTGRES_URL="postgresql+psycopg://postgres@127.0.0.1:$PGPORT/postgres"
 .venv/bin/ruff check src tests bench
+.venv/bin/mypy --strict src
 .venv/bin/pytest -n 2 "$@"
