@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from borderplates.registry.database import Database, create_engine
 from borderplates.registry.tables import metadata
+from borderplates.services import status
 from borderplates.services.actors import Actor
 from borderplates.services.demo import DemoSummary, load_demo_week
 from borderplates.vocabulary import Role
@@ -79,6 +80,7 @@ def sqlite_database(path: Path) -> Iterator[Database]:
 def emptied(database: Database) -> Database:
     with database.engine.begin() as conn:
         conn.exec_driver_sql(f"TRUNCATE {', '.join(table.name for table in metadata.sorted_tables)} RESTART IDENTITY CASCADE")
+    status.forget_cached(database)
     return database
 
 

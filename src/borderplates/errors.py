@@ -22,7 +22,7 @@ def quoted(value: object, limit: int = QUOTED_LENGTH) -> str:
     >>> quoted("A" * 10_000, limit=5)
     "'AAAAA…'"
     """
-    text = value if isinstance(value, str) else str(value)
+    text = value if type(value) is str else str(value)
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 

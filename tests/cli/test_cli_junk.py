@@ -82,6 +82,8 @@ REQUIRED = {
     ("registrations", "renew"): ("--point",),
     ("registrations", "cancel"): ("--reason",),
     ("registrations", "return"): ("--point",),
+    ("status", "set"): ("--entering", "--mode", "--status", "--reason"),
+    ("queue", "observe"): ("--entering", "--mode", "--lanes"),
 }
 
 
@@ -153,6 +155,33 @@ COMMANDS: dict[tuple[str, ...], tuple[list[st.SearchStrategy[str]], dict[str, st
     ("import", "crossings"): ([st.sampled_from(["missing.csv", "good.csv", "bad.csv", "/etc/hostname", ""]) | JUNK], {}),
     ("demo", "load"): ([], {"--seed": value(SMALL)}),
     ("db", "upgrade"): ([], {}),
+    ("status", "set"): (
+        [value(POINTS)],
+        {
+            "--entering": value(JURISDICTIONS),
+            "--leaving": value(JURISDICTIONS),
+            "--mode": value(MODES),
+            "--status": value(st.sampled_from(["open", "restricted", "blocked", "closed", "shut"])),
+            "--reason": value(NAMES),
+            "--since": value(MOMENTS),
+            "--until": value(MOMENTS),
+            "--source": value(NAMES),
+        },
+    ),
+    ("status", "show"): ([], {"--at": value(MOMENTS), "--point": value(POINTS)}),
+    ("board",): ([], {"--at": value(MOMENTS)}),
+    ("queue", "observe"): (
+        [value(POINTS)],
+        {
+            "--entering": value(JURISDICTIONS),
+            "--mode": value(MODES),
+            "--lanes": value(SMALL),
+            "--vehicles": value(SMALL),
+            "--metres": value(SMALL),
+            "--wait-minutes": value(SMALL),
+            "--at": value(MOMENTS),
+        },
+    ),
     ("data", "validate"): ([], {}),
     ("verify-token",): ([value(st.sampled_from(["BP1.AAAA", "https://x/verify/K7QM-4TXR-M?t=BP1.AAAA"]))], {"--at": value(MOMENTS)}),
     ("simulate",): (

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from borderplates.registry.database import head_revision
 from borderplates.registry.numbers import is_valid_number
 from tests.cli.conftest import Cli, base_env
 from tests.conftest import postgres_server_url
@@ -46,7 +47,7 @@ def script(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cli]:
 def test_issue_check_list_and_retry_through_the_console_script(script):
     cli = script
     upgraded = cli.json("db", "upgrade")
-    assert upgraded["revision"] == "0002"
+    assert upgraded["revision"] == head_revision()
     if "BORDERPLATES_DATABASE_URL" not in cli.env:
         assert upgraded["database"].endswith("borderplates.db")
 
@@ -62,8 +63,11 @@ def test_issue_check_list_and_retry_through_the_console_script(script):
     refused = cli.fails(*issue)
     assert f"already holds temporary registration {issued['number']}" in refused
 
-    check = cli.json("check", PLATE, "--point", "jarinje", "--entering", "XK", "--at", "2021-09-28T10:00:00+02:00")
+    check = cli.json("check", PLATE, "--point", "merdare", "--entering", "XK", "--at", "2021-09-28T10:00:00+02:00")
     assert check["decision"] == "admit"
+    blocked = cli.json("check", PLATE, "--point", "jarinje", "--entering", "XK", "--at", "2021-09-28T10:00:00+02:00")
+    assert blocked["decision"] == "refuse"
+    assert any("blocked" in reason for reason in blocked["reasons"])
     assert check["registration"]["number"] == issued["number"]
 
     listed = cli.json("registrations", "list", "--plate", PLATE)
@@ -85,7 +89,7 @@ def test_every_registry_command_works(cli):
     at = ("--at", "2021-09-27T10:00:00+02:00")
     first = cli.json("issue", PLATE, "--point", "jarinje", "--entering", "XK", *at)
 
-    crossed = cli.json("cross", PLATE, "--point", "jarinje", "--entering", "XK", "--at", "2021-09-27T10:05:00+02:00", "--lane", "2", "--officer", "o-1")
+    crossed = cli.json("cross", PLATE, "--point", "merdare", "--entering", "XK", "--at", "2021-09-27T10:05:00+02:00", "--lane", "2", "--officer", "o-1")
     assert (crossed["decision"], crossed["direction"], crossed["officer"], crossed["lane"]) == ("admit", "entry", "o-1", "2")
 
     renewed = cli.json("registrations", "renew", first["number"], "--point", "centre:Mitrovicë", "--at", "2021-10-01T09:00:00+02:00")

@@ -85,9 +85,19 @@ def test_a_refusal_is_recorded_as_a_crossing_with_the_shipped_rules(db):
 
 def test_the_shipped_rules_admit_a_serbian_car_holding_a_registration_in_october_2021(db):
     issued = registrations.issue_temporary_registration(Presentation(PLATE, "XK", local(2021, 9, 27, 10), point="jarinje"), actor=operator("clerk-1"), db=db)
-    record = record_crossing(Presentation(PLATE, "XK", local(2021, 9, 28, 10), point="jarinje"), actor=operator("officer-1"), db=db)
+    record = record_crossing(Presentation(PLATE, "XK", local(2021, 9, 28, 10), point="merdare"), actor=operator("officer-1"), db=db)
     assert record.crossing.decision == "admit"
     assert crossing_rows(db)[0].registration_id == registration_id(db, issued.number)
+
+
+def test_a_crossing_recorded_where_the_shipped_history_says_the_road_was_blocked_is_a_refusal_naming_the_open_crossings(db):
+    registrations.issue_temporary_registration(Presentation(PLATE, "XK", local(2021, 9, 27, 10), point="jarinje"), actor=operator("clerk-1"), db=db)
+    record = record_crossing(Presentation(PLATE, "XK", local(2021, 9, 28, 10), point="jarinje"), actor=operator("officer-1"), db=db)
+    assert record.crossing.decision == "refuse"
+    assert any("is blocked for passenger traffic entering XK" in reason for reason in record.check.reasons)
+    assert any(reason.startswith("open instead: Merdarë / Merdare") for reason in record.check.reasons)
+    walkers = record_crossing(Presentation(PLATE, "XK", local(2021, 9, 28, 10, 5), point="jarinje"), actor=operator("o"), mode="pedestrian", db=db)
+    assert walkers.crossing.decision == "admit"  # no source says pedestrians were stopped
 
 
 @frozen_regime

@@ -141,7 +141,7 @@ def test_import_adds_another_sites_keys_once(data_dir: Path, tmp_path_factory: p
     ("args", "words"),
     [
         (["verify-token", "BP1.x"], "no trusted public keys"),
-        (["verify-token", "BP1.x", "--keys", "/nonexistent/keys.json"], "cannot read /nonexistent/keys.json"),
+        (["verify-token", "BP1.x", "--keys", "/nonexistent/keys.json"], "cannot read '/nonexistent/keys.json'"),
         (["verify-token", "BP1.x", "--at", "2021-10-15"], "needs a UTC offset"),
         (["signing-keys", "public"], "no keys in"),
     ],
@@ -160,7 +160,7 @@ def test_a_key_file_that_is_not_a_key_set_is_a_usage_error(data_dir: Path, monke
     keys_file.write_text('{"keys": [{"kty": "RSA"}]}', encoding="utf-8")
     code, error = run_main(monkeypatch, capsys, "verify-token", "BP1.x", "--keys", str(keys_file))
     assert code == 2
-    assert f"{keys_file}: key set: keys[0]" in error
+    assert f"{keys_file}': key set: keys[0]" in error
     keys_file.write_text("not json", encoding="utf-8")
     assert "is not JSON" in run_main(monkeypatch, capsys, "verify-token", "BP1.x", "--keys", str(keys_file))[1]
 

@@ -40,13 +40,13 @@ def read_key_set(path: Path) -> tokens.KeySet:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ValidationError(f"cannot read {quoted(str(path), 80)}: {error.strerror}") from None
+        raise ValidationError(f"cannot read {quoted(str(path), 200)}: {error.strerror}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValidationError(f"{quoted(str(path), 80)} is not JSON: {error}") from None
+        raise ValidationError(f"{quoted(str(path), 200)} is not JSON: {error}") from None
     try:
         return tokens.KeySet.from_jwks(document)
     except ValidationError as error:
-        raise ValidationError(f"{quoted(str(path), 80)}: {error.text}") from None
+        raise ValidationError(f"{quoted(str(path), 200)}: {error.text}") from None
 
 
 @app.command("verify-token")

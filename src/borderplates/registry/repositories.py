@@ -21,12 +21,26 @@ import sqlalchemy as sa
 from borderplates.law import Money
 from borderplates.model import Action, AuditEntry, Crossing, Held, NewCrossing, NewRegistration, NewVehicle, Registration
 from borderplates.reference import Plate
+from borderplates.reference.crossing_status import StatusEntry
 from borderplates.registry.driver import Driver
 from borderplates.registry.lookups import ACTION_COUNTS, ACTIVE_REGISTRATION, STICKER, counts_from, held_from, registration_from, sticker_from
-from borderplates.registry.tables import UTCDateTime, audit_log, crossings, enforcement_actions, metadata, sticker_issuances, temporary_registrations, vehicles
-from borderplates.vocabulary import ActionKind, Decision, Direction, Mode, RegistrationStatus, VehicleClass
+from borderplates.registry.tables import (
+    UTCDateTime,
+    audit_log,
+    crossing_status_changes,
+    crossings,
+    enforcement_actions,
+    metadata,
+    queue_observations,
+    sticker_issuances,
+    temporary_registrations,
+    vehicles,
+)
+from borderplates.vocabulary import ActionKind, CrossingState, Decision, Direction, Mode, RegistrationStatus, VehicleClass
+from borderplates.waits import QueueObservation
 
 R, V, C, S, E, A = temporary_registrations, vehicles, crossings, sticker_issuances, enforcement_actions, audit_log
+STATUS, QUEUES = crossing_status_changes, queue_observations
 
 #: Rows per statement (or per progress report) when writing or reading in bulk.
 CHUNK = 5000
@@ -66,8 +80,10 @@ _INSERT_REGISTRATION_SQL = (
 _SET_STATUS = R.update().where(R.c.id == sa.bindparam("row_id"))
 
 _FIND_VEHICLE = "SELECT id, vin, resident FROM vehicles WHERE issuer = ? AND plate = ?"
+# A vehicle first seen by two booths at once is created once: the second insert does nothing and finds the first.
 _INSERT_VEHICLE_SQL = (
-    "INSERT INTO vehicles (issuer, plate, plate_kind, area_code, vehicle_class, resident, vin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+    "INSERT INTO vehicles (issuer, plate, plate_kind, area_code, vehicle_class, resident, vin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (issuer, plate) DO NOTHING RETURNING id"
 )
 _VEHICLE_BY_ID = sa.select(V.c.issuer, V.c.plate, V.c.vehicle_class, V.c.resident).where(V.c.id == sa.bindparam("value"))
 _UPDATE_VEHICLE = V.update().where(V.c.id == sa.bindparam("row_id"))
@@ -86,6 +102,34 @@ _STICKER_FOR = sa.select(S.c.issued_at, S.c.point).where(
 )
 _INSERT_STICKER = S.insert().returning(S.c.id)
 _INSERT_ACTION = E.insert().returning(E.c.id)
+
+_INSERT_STATUS = STATUS.insert().returning(STATUS.c.id)
+_STATUS_CHANGES = sa.select(STATUS).order_by(STATUS.c.id)
+_LATEST_STATUS = sa.select(sa.func.max(STATUS.c.id))
+_INSERT_QUEUE = QUEUES.insert().returning(QUEUES.c.id)
+_QUEUES = (
+    sa.select(QUEUES)
+    .where(
+        QUEUES.c.point == sa.bindparam("point"),
+        QUEUES.c.entering == sa.bindparam("entering"),
+        QUEUES.c.mode == sa.bindparam("mode"),
+        QUEUES.c.at >= sa.bindparam("start"),
+        QUEUES.c.at <= sa.bindparam("end"),
+    )
+    .order_by(QUEUES.c.at)
+)
+_BOOTH_TIMES = (
+    sa.select(C.c.at)
+    .where(
+        C.c.point == sa.bindparam("point"),
+        C.c.jurisdiction == sa.bindparam("jurisdiction"),
+        C.c.direction == sa.bindparam("direction"),
+        C.c.mode == sa.bindparam("mode"),
+        C.c.at >= sa.bindparam("start"),
+        C.c.at <= sa.bindparam("end"),
+    )
+    .order_by(C.c.at)
+)
 
 _INSERT_AUDIT = A.insert()
 _TRAIL = sa.select(A).where(A.c.entity == sa.bindparam("entity"), A.c.entity_id == sa.bindparam("entity_id")).order_by(A.c.id)
@@ -167,6 +211,8 @@ class Vehicles:
         new = NewVehicle(plate.issuer, plate.canonical, str(plate.kind), plate.area.code if plate.area else None, vehicle_class, resident, vin, at)
         driver = self._driver
         row = driver.one(self._insert, (new.issuer, new.plate, new.plate_kind, new.area_code, str(vehicle_class), resident, vin, driver.moment(at)))
+        if row is None:  # created a moment ago by another request
+            return self.ensure(plate, vehicle_class=vehicle_class, resident=resident, vin=vin, at=at, actor=actor, point=point)
         vehicle_id = int(row[0])
         self._audit.append(AuditEntry(at, actor, point, "create", "vehicle", vehicle_id, None, new._asdict()))
         return vehicle_id
@@ -356,6 +402,11 @@ class Crossings:
             query = query.where(sa.tuple_(C.c.at, C.c.id) < sa.tuple_(sa.literal(before[0], type_=C.c.at.type), sa.literal(before[1])))
         return [_crossing(row) for row in self._conn.execute(query.order_by(C.c.at.desc(), C.c.id.desc()).limit(limit))]
 
+    def times(self, point: str, jurisdiction: str, direction: Direction, mode: Mode, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+        """When vehicles of ``mode`` were recorded at one booth (``direction`` of ``jurisdiction`` at ``point``) from ``start`` to ``end``."""
+        params = {"point": point, "jurisdiction": jurisdiction, "direction": str(direction), "mode": str(mode), "start": start, "end": end}
+        return list(self._conn.execute(_BOOTH_TIMES, params).scalars())
+
     def count_between(self, start: dt.datetime | None, end: dt.datetime | None, point: str | None) -> int:
         query = sa.select(sa.func.count()).select_from(C)
         for condition in _crossing_filters(start, end, point):
@@ -365,6 +416,65 @@ class Crossings:
     def _one(self, statement: sa.Select[Any], value: object) -> Crossing | None:
         row = self._conn.execute(statement, {"value": value}).first()
         return _crossing(row) if row is not None else None
+
+
+class StatusChanges:
+    """Crossing status set by supervisors, laid over the shipped history."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def add(self, entry: StatusEntry, recorded_at: dt.datetime) -> int:
+        values = {
+            "point": entry.point,
+            "entering": entry.entering,
+            "mode": str(entry.mode),
+            "state": str(entry.state),
+            "since": entry.since,
+            "until": entry.until,
+            "reason": entry.reason,
+            "source": entry.note,
+            "set_by": entry.set_by,
+            "recorded_at": recorded_at,
+        }
+        return int(self._conn.execute(_INSERT_STATUS, values).scalar_one())
+
+    def all(self) -> list[StatusEntry]:
+        """Every change, in the order it was recorded."""
+        return [
+            StatusEntry(row.point, row.entering, Mode(row.mode), CrossingState(row.state), row.since, row.until, row.reason, None, row.source, row.set_by)
+            for row in self._conn.execute(_STATUS_CHANGES)
+        ]
+
+    def latest(self) -> int:
+        """The id of the last change recorded (0 when none): whether anything changed since it was last read."""
+        return int(self._conn.execute(_LATEST_STATUS).scalar_one() or 0)
+
+
+class QueueObservations:
+    """Queues as staff saw them."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def add(self, point: str, entering: str, mode: Mode, seen: QueueObservation, observed_by: str) -> int:
+        values = {
+            "point": point,
+            "entering": entering,
+            "mode": str(mode),
+            "at": seen.at,
+            "lanes_open": seen.lanes_open,
+            "vehicles": seen.vehicles,
+            "metres": seen.metres,
+            "wait_minutes": seen.wait_minutes,
+            "served_per_lane_per_hour": seen.served_per_lane_per_hour,
+            "observed_by": observed_by,
+        }
+        return int(self._conn.execute(_INSERT_QUEUE, values).scalar_one())
+
+    def between(self, point: str, entering: str, mode: Mode, start: dt.datetime, end: dt.datetime) -> list[QueueObservation]:
+        rows = self._conn.execute(_QUEUES, {"point": point, "entering": entering, "mode": str(mode), "start": start, "end": end})
+        return [QueueObservation(row.at, row.lanes_open, row.vehicles, row.metres, row.wait_minutes, row.served_per_lane_per_hour) for row in rows]
 
 
 class Actions:

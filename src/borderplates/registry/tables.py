@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
-from borderplates.vocabulary import LANE_LENGTH, NAME_LENGTH, REASON_LENGTH, REQUEST_KEY_LENGTH, Direction, RegistrationStatus
+from borderplates.vocabulary import LANE_LENGTH, NAME_LENGTH, REASON_LENGTH, REQUEST_KEY_LENGTH, CrossingState, Direction, Mode, RegistrationStatus
 
 metadata = sa.MetaData(
     naming_convention={
@@ -169,4 +169,44 @@ audit_log = sa.Table(
     sa.Column("after", sa.JSON),
     sa.Column("reason", sa.String(REASON_LENGTH)),
     sa.Index("ix_audit_log_entity", "entity", "entity_id"),
+)
+
+
+crossing_status_changes = sa.Table(
+    "crossing_status_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("point", sa.String(20), nullable=False),
+    sa.Column("entering", sa.String(2), nullable=False),
+    sa.Column("mode", sa.String(12), nullable=False),
+    sa.Column("state", sa.String(12), nullable=False),
+    sa.Column("since", UTCDateTime, nullable=False),
+    sa.Column("until", UTCDateTime),
+    sa.Column("reason", sa.String(REASON_LENGTH), nullable=False),
+    sa.Column("source", sa.String(REASON_LENGTH)),
+    sa.Column("set_by", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint(_one_of("state", CrossingState), name="state"),
+    sa.CheckConstraint(_one_of("mode", Mode), name="mode"),
+    sa.CheckConstraint("until IS NULL OR until > since", name="period"),
+    sa.Index("ix_crossing_status_changes_flow", "point", "entering", "mode", "since"),
+)
+
+queue_observations = sa.Table(
+    "queue_observations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("point", sa.String(20), nullable=False),
+    sa.Column("entering", sa.String(2), nullable=False),
+    sa.Column("mode", sa.String(12), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("lanes_open", sa.Integer, nullable=False),
+    sa.Column("vehicles", sa.Integer),
+    sa.Column("metres", sa.Float),
+    sa.Column("wait_minutes", sa.Float),
+    sa.Column("served_per_lane_per_hour", sa.Float),
+    sa.Column("observed_by", sa.String(NAME_LENGTH), nullable=False),
+    sa.CheckConstraint(_one_of("mode", Mode), name="mode"),
+    sa.CheckConstraint("lanes_open >= 0", name="lanes"),
+    sa.Index("ix_queue_observations_flow", "point", "entering", "mode", "at"),
 )

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from borderplates.errors import ConflictError, RegistryUnavailable
 from borderplates.registry.driver import Driver
-from borderplates.registry.repositories import Actions, Audit, Bulk, Crossings, Holdings, Registrations, Vehicles
+from borderplates.registry.repositories import Actions, Audit, Bulk, Crossings, Holdings, QueueObservations, Registrations, StatusChanges, Vehicles
 
 
 class DuplicateRecord(ConflictError):
@@ -35,6 +35,8 @@ class UnitOfWork:
     actions: Actions
     audit: Audit
     holdings: Holdings
+    status_changes: StatusChanges
+    queues: QueueObservations
     bulk: Bulk
 
     def __init__(self, engine: sa.Engine, *, write: bool) -> None:
@@ -59,6 +61,8 @@ class UnitOfWork:
         self.crossings = Crossings(connection, driver)
         self.actions = Actions(connection)
         self.holdings = Holdings(driver, lock=self.write)
+        self.status_changes = StatusChanges(connection)
+        self.queues = QueueObservations(connection)
         self.bulk = Bulk(connection)
         return self
 

@@ -20,9 +20,10 @@ from borderplates.law import Ruling
 from borderplates.model import Held, Registration
 from borderplates.registry import Database
 from borderplates.services import law as law_services
+from borderplates.services import status
 from borderplates.services.actors import Actor, Permission, authorise
 from borderplates.services.presentation import Judgement, Presentation, judge
-from borderplates.vocabulary import ActionKind, Decision, RequirementKind
+from borderplates.vocabulary import ActionKind, Decision, Direction, Mode, RequirementKind
 
 #: A registration whose last valid day is this close is admitted with a notice.
 EXPIRY_NOTICE_DAYS = 3
@@ -69,14 +70,23 @@ class Check:
 
 
 def check_vehicle(presentation: Presentation, *, actor: Actor, db: Database) -> Check:
-    """The decision for a vehicle at a crossing: the law's, adjusted for what it holds. Writes nothing."""
+    """The decision for a vehicle at a crossing: the law's, adjusted for what it holds and refused where the crossing does not pass. Writes nothing."""
     judgement = judge(presentation)
     authorise(actor, Permission.CHECK, judgement.where)
-    return assess(judgement, db.lookups())
+    return assess(judgement, db.lookups(), closed_to(judgement, status.mode_of(judgement.vehicle_class), db))
 
 
-def assess(judgement: Judgement, holdings: Holdings) -> Check:
-    """Adjust the law's decision for what the vehicle holds."""
+def closed_to(judgement: Judgement, mode: Mode, db: Database) -> status.Closure | None:
+    """The closure of the crossing point for this vehicle's traffic at the moment, if it is blocked or closed."""
+    if not judgement.at_crossing_point or judgement.where is None:
+        return None
+    return status.closure_for(db, judgement.where, judgement.jurisdiction, Direction(judgement.ruling.direction), mode, judgement.at)
+
+
+def assess(judgement: Judgement, holdings: Holdings, closure: status.Closure | None = None) -> Check:
+    """Adjust the law's decision for what the vehicle holds; refuse where the crossing does not pass."""
+    if closure is not None:
+        return Check(judgement, Decision.REFUSE, partial(_closed, closure))
     ruling = judgement.ruling
     decision = Decision(ruling.decision)
     plate = judgement.plate
@@ -109,6 +119,10 @@ def _nothing_held() -> tuple[str, ...]:
 
 _NONE: Callable[[], tuple[str, ...]] = _none
 _NOTHING_HELD: Callable[[], tuple[str, ...]] = _nothing_held
+
+
+def _closed(closure: status.Closure) -> tuple[str, ...]:
+    return closure.reasons
 
 
 def _valid(held: Held, day: dt.date) -> tuple[str, ...]:

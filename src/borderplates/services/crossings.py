@@ -17,7 +17,7 @@ from borderplates.model import AuditEntry, Crossing, NewCrossing
 from borderplates.registry import Database, UnitOfWork
 from borderplates.services import inputs, pages
 from borderplates.services.actors import Actor, Permission, authorise
-from borderplates.services.checks import Check, assess
+from borderplates.services.checks import Check, assess, closed_to
 from borderplates.services.idempotency import once
 from borderplates.services.presentation import Presentation, judge
 from borderplates.services.registrations import change_status
@@ -90,8 +90,10 @@ def record_crossing(
         authorise(actor, Permission.RETURN, where)
     plate = judgement.plate
 
+    closure = closed_to(judgement, traffic, db)
+
     def act(uow: UnitOfWork) -> CrossingRecord:
-        check = assess(judgement, uow.holdings)
+        check = assess(judgement, uow.holdings, closure)
         vehicle = uow.vehicles.ensure(
             plate, vehicle_class=judgement.vehicle_class, resident=judgement.resident, vin=judgement.vin, at=judgement.at, actor=actor.name, point=where
         )

@@ -22,11 +22,15 @@ VEHICLE_CLASSES: tuple[VehicleClass, ...] = tuple(VehicleClass)
 _VEHICLE_CLASSES: dict[str, VehicleClass] = {vehicle_class.value: vehicle_class for vehicle_class in VehicleClass}
 
 
+def data_root() -> str | None:
+    """The folder whose ``rules/`` (and ``crossing_status/``, when it has one) replace the shipped data:
+    ``$BORDERPLATES_DATA_ROOT`` (a ministry's own rule files, or a frozen test regime), or None."""
+    return os.environ.get("BORDERPLATES_DATA_ROOT") or None
+
+
 def current_law() -> law.Law:
-    """The law in force for this process: the shipped rules, or the regimes in
-    ``$BORDERPLATES_DATA_ROOT/rules/`` when that variable is set (a ministry's own
-    rule files, or a frozen test regime)."""
-    return _law_from(os.environ.get("BORDERPLATES_DATA_ROOT") or None)
+    """The law in force for this process: the shipped rules, or those of :func:`data_root`."""
+    return _law_from(data_root())
 
 
 @cache

@@ -127,12 +127,12 @@ def _open_out(out: IO[str] | str | os.PathLike[str]) -> Iterator[IO[str]]:
     try:
         handle = path.open("w", encoding="utf-8", newline="")
     except OSError as error:
-        raise BorderplatesError(f"cannot write {quoted(str(path), 80)}: {error.strerror or error}") from None
+        raise BorderplatesError(f"cannot write {quoted(str(path), 200)}: {error.strerror or error}") from None
     try:
         with handle:
             yield handle
     except OSError as error:
         if path.is_file():
             path.unlink()
-            raise BorderplatesError(f"cannot write {quoted(str(path), 80)}: {error.strerror or error}; the partial file was removed") from None
-        raise BorderplatesError(f"cannot write {quoted(str(path), 80)}: {error.strerror or error}") from None
+            raise BorderplatesError(f"cannot write {quoted(str(path), 200)}: {error.strerror or error}; the partial file was removed") from None
+        raise BorderplatesError(f"cannot write {quoted(str(path), 200)}: {error.strerror or error}") from None

@@ -57,7 +57,7 @@ def open_source(source: str | os.PathLike[str] | IO[bytes] | IO[str]) -> tuple[s
             try:
                 handle = path.open("rb")
             except OSError as error:
-                raise ValidationError(f"cannot read {quoted(str(path), 80)}: {error.strerror or error}") from None
+                raise ValidationError(f"cannot read {quoted(str(path), 200)}: {error.strerror or error}") from None
             with handle, io.TextIOWrapper(handle, encoding="utf-8-sig", newline="") as text:
                 yield text
 
