@@ -46,7 +46,7 @@ def script(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cli]:
 def test_issue_check_list_and_retry_through_the_console_script(script):
     cli = script
     upgraded = cli.json("db", "upgrade")
-    assert upgraded["revision"] == "0002"
+    assert upgraded["revision"] == "0004"
     if "BORDERPLATES_DATABASE_URL" not in cli.env:
         assert upgraded["database"].endswith("borderplates.db")
 

@@ -1,3 +1,3 @@
 """Importing this module registers every command group on the app."""
 
-from borderplates.cli import law, registry, simulate, tokens, transfer  # noqa: F401
+from borderplates.cli import accounts, audit, law, registry, server, simulate, tokens, transfer  # noqa: F401

@@ -16,7 +16,9 @@ from typing import Self
 import sqlalchemy as sa
 
 from borderplates.errors import ConflictError, RegistryUnavailable
-from borderplates.registry.repositories import Actions, Audit, Bulk, Crossings, Holdings, Registrations, Vehicles
+from borderplates.registry.accounts import Accounts
+from borderplates.registry.audit import Audit
+from borderplates.registry.repositories import Actions, Bulk, Crossings, Holdings, Registrations, Vehicles
 
 
 class DuplicateRecord(ConflictError):
@@ -35,6 +37,7 @@ class UnitOfWork:
     audit: Audit
     holdings: Holdings
     bulk: Bulk
+    accounts: Accounts
 
     def __init__(self, engine: sa.Engine, *, write: bool) -> None:
         self._engine = engine
@@ -59,6 +62,7 @@ class UnitOfWork:
         self.actions = Actions(connection)
         self.holdings = Holdings(connection, lock=self.write)
         self.bulk = Bulk(connection)
+        self.accounts = Accounts(connection)
         return self
 
     def commit(self) -> None:
