@@ -18,7 +18,7 @@ from fastapi.openapi.utils import get_openapi
 from borderplates import reference
 from borderplates.api import docs, errors
 from borderplates.api.deps import CSRF_HEADER, SAFE_METHODS, Served
-from borderplates.api.middleware import API_HEADERS, SecurityHeaders
+from borderplates.api.middleware import API_HEADERS, SecurityHeaders, TooLargeAsProblem
 from borderplates.api.routes import accounts, audit, crossings, enforcement, law, registrations, transfer, verify
 from borderplates.registry import Database, open_registry
 from borderplates.services import law as law_services
@@ -69,7 +69,6 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
-        max_body_size=settings.max_body_bytes,
         lifespan=lifespan,
     )
     app.state.served = served
@@ -86,12 +85,16 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         accounts.users_router,
     )
     for router in routers:
-        app.include_router(router, prefix=PREFIX, responses=errors.PROBLEM_RESPONSES)
+        app.include_router(router, prefix=PREFIX, responses=errors.PROBLEM_RESPONSES, max_body_size=settings.max_body_bytes)
     html, script_hashes = docs.page()
     docs.install(app, html)
     headers = dict(API_HEADERS)
     if settings.secure_cookies:
         headers["Strict-Transport-Security"] = "max-age=31536000"
+    too_large = errors.problem(
+        413, "content-too-large", f"the request body is larger than {settings.max_body_bytes} bytes (imports: {settings.max_import_bytes})"
+    )
+    app.add_middleware(TooLargeAsProblem, body=bytes(too_large.body))
     app.add_middleware(SecurityHeaders, headers=headers, page_headers=docs.page_headers(script_hashes, headers), pages=(docs.DOCS,))
     app.openapi = lambda: _openapi(app, served.cookie_name)  # type: ignore[method-assign]  # FastAPI's documented way to shape the schema
     return app

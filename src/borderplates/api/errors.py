@@ -70,7 +70,7 @@ TITLES = {
 
 #: Responses every route may give, for the OpenAPI document.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "description": TITLES[status], "content": {PROBLEM: {}}} for status in (401, 403, 404, 409, 413, 422, 429, 503)
+    status: {"model": Problem, "description": TITLES[status], "content": {PROBLEM: {}}} for status in (400, 401, 403, 404, 409, 413, 422, 429, 503)
 }
 
 

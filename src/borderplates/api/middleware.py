@@ -44,3 +44,32 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class TooLargeAsProblem:
+    """The request body limit answers 413 in plain text from outside the app's error handlers; this makes it a problem, as every error is."""
+
+    def __init__(self, app: ASGIApp, *, body: bytes) -> None:
+        self.app = app
+        self.body = body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        replacing = False
+
+        async def send_problem(message: Message) -> None:
+            nonlocal replacing
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                headers = dict(message.get("headers", ()))
+                if headers.get(b"content-type", b"").startswith(b"text/plain"):
+                    replacing = True
+                    message = {**message, "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(self.body)).encode())]}
+            elif message["type"] == "http.response.body" and replacing:
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": self.body}
+            await send(message)
+
+        await self.app(scope, receive, send_problem)

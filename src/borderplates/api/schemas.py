@@ -11,10 +11,43 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from borderplates.vocabulary import LANE_LENGTH, NAME_LENGTH, REASON_LENGTH, Decision, Mode, RegistrationStatus, Role, VehicleClass
 
+
+def _text_only(value: object) -> object:
+    """JSON carries moments, dates and words as text: a number or a boolean is refused, not converted."""
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    return value
+
+
+def _iso_moment(value: object) -> dt.datetime:
+    """ISO 8601 text with a UTC offset (never a number taken as a timestamp)."""
+    try:
+        moment = dt.datetime.fromisoformat(str(_text_only(value)))
+    except ValueError:
+        raise ValueError("must be an ISO 8601 date-time with a UTC offset") from None
+    if moment.tzinfo is None:
+        raise ValueError("needs a UTC offset, e.g. 2021-09-27T10:00:00+02:00")
+    return moment
+
+
+def _iso_date(value: object) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(_text_only(value)))
+    except ValueError:
+        raise ValueError("must be an ISO 8601 date (YYYY-MM-DD)") from None
+
+
+# Bodies are parsed before they are validated, and queries are text, so moments, dates and words arrive as text:
+# these parse text (and only text) into their types, inside otherwise strict models.
+IsoMoment = Annotated[dt.datetime, Field(strict=False, description="ISO 8601 with a UTC offset."), BeforeValidator(_iso_moment)]
+IsoDate = Annotated[dt.date, Field(strict=False), BeforeValidator(_iso_date)]
+ClassWord = Annotated[VehicleClass, Field(strict=False), BeforeValidator(_text_only)]
+ModeWord = Annotated[Mode, Field(strict=False), BeforeValidator(_text_only)]
+RoleWord = Annotated[Role, Field(strict=False), BeforeValidator(_text_only)]
 Moment = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
 PlateText = Annotated[str, Field(min_length=1, max_length=40, description="The plate as typed or read, e.g. 'NP 123-AB'.")]
@@ -40,10 +73,10 @@ class VehicleFacts(Strict):
 
     plate: PlateText
     point: Place
-    at: AwareDatetime | None = Field(None, description="When (ISO 8601 with offset); default now.")
-    vehicle_class: VehicleClass = Field(VehicleClass.CAR, alias="class")
+    at: IsoMoment | None = Field(None, description="When (ISO 8601 with offset); default now.")
+    vehicle_class: ClassWord = Field(VehicleClass.CAR, alias="class")
     resident: Code | None = Field(None, description="Where the keeper resides.")
-    registered_on: dt.date | None = Field(None, description="When the vehicle's registration was issued or renewed.")
+    registered_on: IsoDate | None = Field(None, description="When the vehicle's registration was issued or renewed.")
 
 
 class RegistrationCreate(VehicleFacts):
@@ -53,23 +86,23 @@ class RegistrationCreate(VehicleFacts):
 
 class RenewalCreate(Strict):
     point: Place
-    at: AwareDatetime | None = None
-    registered_on: dt.date | None = None
+    at: IsoMoment | None = None
+    registered_on: IsoDate | None = None
 
 
 class ReturnCreate(Strict):
     point: Place
-    at: AwareDatetime | None = None
+    at: IsoMoment | None = None
 
 
 class CancellationCreate(Strict):
     reason: str = Field(min_length=1, max_length=REASON_LENGTH)
-    at: AwareDatetime | None = None
+    at: IsoMoment | None = None
     point: Place | None = None
 
 
 class ExpiryCreate(Strict):
-    at: AwareDatetime | None = None
+    at: IsoMoment | None = None
 
 
 class StickerCreate(VehicleFacts):
@@ -84,7 +117,7 @@ class EnforcementCreate(VehicleFacts):
 class CrossingCreate(VehicleFacts):
     entering: Code | None = None
     leaving: Code | None = None
-    mode: Mode = Mode.PASSENGER
+    mode: ModeWord = Mode.PASSENGER
     lane: str | None = Field(None, min_length=1, max_length=LANE_LENGTH)
     return_registration: bool = False
 
@@ -101,7 +134,7 @@ class PasswordChange(Strict):
 
 class UserCreate(Strict):
     name: str = Field(min_length=1, max_length=NAME_LENGTH)
-    role: Role
+    role: RoleWord
     point: Place | None = None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,7 +10,7 @@ from borderplates.api.deps import CurrentActor, ServedDep
 from borderplates.api.responses import moment_or_now
 from borderplates.api.routes.law import direction_of
 from borderplates.api.routes.registrations import IdempotencyKey
-from borderplates.api.schemas import CrossingCreate, CrossingRecordPublic, CrossingsPublic
+from borderplates.api.schemas import CrossingCreate, CrossingRecordPublic, CrossingsPublic, IsoMoment
 from borderplates.services import crossings
 from borderplates.services.crossings import crossing_json
 from borderplates.services.presentation import Presentation
@@ -53,8 +52,8 @@ def log(
     point: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
     direction: Annotated[str | None, Query(min_length=1, max_length=10)] = None,
     decision: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
-    start: dt.datetime | None = None,
-    end: dt.datetime | None = None,
+    start: IsoMoment | None = None,
+    end: IsoMoment | None = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     cursor: Annotated[str | None, Query(min_length=1, max_length=80)] = None,
 ) -> CrossingsPublic:

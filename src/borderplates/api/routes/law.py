@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -16,6 +15,8 @@ from borderplates.api.schemas import (
     CoordinatesPublic,
     CrossingPointPublic,
     CrossingPointsPublic,
+    IsoDate,
+    IsoMoment,
     PlateReadingPublic,
     ReciprocityPublic,
     RulesPublic,
@@ -23,6 +24,7 @@ from borderplates.api.schemas import (
 from borderplates.errors import ValidationError
 from borderplates.services import checks
 from borderplates.services import law as law_services
+from borderplates.services.actors import Permission, authorise
 from borderplates.services.presentation import Presentation
 from borderplates.vocabulary import Direction, VehicleClass
 
@@ -31,8 +33,9 @@ Code = Annotated[str | None, Query(min_length=1, max_length=10)]
 
 
 @router.get("/plate", response_model=PlateReadingPublic)
-async def read_plate(text: Annotated[str, Query(min_length=1, max_length=40)], _actor: CurrentActor) -> Response:
+async def read_plate(text: Annotated[str, Query(min_length=1, max_length=40)], actor: CurrentActor) -> Response:
     """Read a plate: issuer, registration area, kind, and every other reading it fits (as ``borderplates plate --json``)."""
+    authorise(actor, Permission.CHECK)
     reading = law_services.read_plate(text)
     try:
         best = law_services.plate_json(reading.best)
@@ -49,10 +52,10 @@ async def check(
     entering: Code = None,
     leaving: Code = None,
     point: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
-    at: dt.datetime | None = None,
+    at: IsoMoment | None = None,
     vehicle_class: Annotated[VehicleClass, Query(alias="class")] = VehicleClass.CAR,
     resident: Code = None,
-    registered_on: dt.date | None = None,
+    registered_on: IsoDate | None = None,
 ) -> Response:
     """What the officer must do for this vehicle now: the law, and what it already holds (as ``borderplates check --json``)."""
     jurisdiction, direction = direction_of(entering, leaving)
@@ -73,10 +76,11 @@ async def rules(entering: Code = None, leaving: Code = None, issuer: Code = None
 async def reciprocity(
     a: Annotated[str, Query(min_length=1, max_length=10)],
     b: Annotated[str, Query(min_length=1, max_length=10)],
-    _actor: CurrentActor,
-    at: dt.datetime | None = None,
+    actor: CurrentActor,
+    at: IsoMoment | None = None,
 ) -> Response:
     """Whether A and B treat each other's vehicles alike at a moment, and every period they did not."""
+    authorise(actor, Permission.CHECK)
     result = law_services.reciprocity(a, b, moment_or_now(at))
     comparison = result.comparison
     return prebuilt(

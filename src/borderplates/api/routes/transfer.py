@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
 import tempfile
@@ -16,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse
 
 from borderplates.api.deps import CurrentActor, ServedDep
-from borderplates.api.schemas import ImportPublic
+from borderplates.api.schemas import ImportPublic, IsoMoment
 from borderplates.errors import ValidationError
 from borderplates.services import transfer
 
@@ -59,8 +58,8 @@ async def import_crossings(
 async def export_crossings(
     actor: CurrentActor,
     served: ServedDep,
-    start: Annotated[dt.datetime | None, Query(description="From this moment (included).")] = None,
-    end: Annotated[dt.datetime | None, Query(description="Until this moment (excluded).")] = None,
+    start: Annotated[IsoMoment | None, Query(description="From this moment (included).")] = None,
+    end: Annotated[IsoMoment | None, Query(description="Until this moment (excluded).")] = None,
     point: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
 ) -> FileResponse:
     """Crossings as CSV in the import format, oldest first."""
