@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.routing import Route
 
 from borderplates import reference
 from borderplates.api import docs, errors
@@ -73,9 +74,10 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     app.state.served = served
     errors.install(app)
+    # Routes are matched in order: the booth's check first.
     routers = (
-        verify.router,
         law.router,
+        verify.router,
         registrations.router,
         enforcement.router,
         crossings.router,
@@ -86,6 +88,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     for router in routers:
         app.include_router(router, prefix=PREFIX, responses=errors.PROBLEM_RESPONSES, max_body_size=settings.max_body_bytes)
+    # The booth's check is answered by a plain route placed before every other: the same endpoint, without
+    # FastAPI's per-request dependency and parameter machinery (its APIRoute stays, for the OpenAPI document).
+    app.router.routes.insert(0, Route(f"{PREFIX}/check", law.check, methods=["GET"], include_in_schema=False))
     html, script_hashes = docs.page()
     docs.install(app, html)
     headers = dict(API_HEADERS)

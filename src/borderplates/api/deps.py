@@ -40,9 +40,14 @@ class Served:
         return dt.timedelta(hours=self.settings.session_hours)
 
 
-def served(request: Request) -> Served:
+def served_by(request: Request) -> Served:
     found: Served = request.app.state.served
     return found
+
+
+async def served(request: Request) -> Served:
+    """What the app serves with (a coroutine, so that FastAPI does not send it to a thread)."""
+    return served_by(request)
 
 
 def _bearer(request: Request) -> str | None:
@@ -57,7 +62,7 @@ def _bearer(request: Request) -> str | None:
 
 def session_token(request: Request) -> str:
     """The session cookie's token, or :class:`NotAuthenticated`."""
-    token = request.cookies.get(served(request).cookie_name)
+    token = request.cookies.get(served_by(request).cookie_name)
     if not token:
         raise NotAuthenticated()
     return token
@@ -65,7 +70,7 @@ def session_token(request: Request) -> str:
 
 def login_session(request: Request, *, for_password_change: bool = False) -> LoginSession:
     """The open session of the cookie; a write must carry its CSRF token."""
-    state = served(request)
+    state = served_by(request)
     session = accounts.session_of(session_token(request), db=state.db, for_password_change=for_password_change)
     if request.method not in SAFE_METHODS and not accounts.csrf_matches(session, request.headers.get(CSRF_HEADER)):
         raise Forbidden(f"a write with the session cookie needs the session's CSRF token in the {CSRF_HEADER} header")
@@ -76,7 +81,7 @@ async def authenticated(request: Request) -> Actor:
     """The actor behind the request: an API key's account, or the session cookie's (with its CSRF token on writes)."""
     key = _bearer(request)
     if key is not None:
-        return served(request).authenticator.actor_for_key(key)
+        return served_by(request).authenticator.actor_for_key(key)
     return accounts.actor_of(login_session(request).account)
 
 

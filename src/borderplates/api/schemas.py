@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from borderplates.errors import ValidationError
+from borderplates.services import inputs
 from borderplates.vocabulary import LANE_LENGTH, NAME_LENGTH, REASON_LENGTH, Decision, Mode, RegistrationStatus, Role, VehicleClass
 
 
@@ -39,6 +41,21 @@ def _iso_date(value: object) -> dt.date:
         return dt.date.fromisoformat(str(_text_only(value)))
     except ValueError:
         raise ValueError("must be an ISO 8601 date (YYYY-MM-DD)") from None
+
+
+def parse_moment(text: str, what: str = "at") -> dt.datetime:
+    """A query's moment, or a :class:`ValidationError` naming the parameter."""
+    try:
+        return _iso_moment(text)
+    except ValueError as error:
+        raise ValidationError(f"{what} {inputs.shown(text)} {error}") from None
+
+
+def parse_date(text: str, what: str = "registered_on") -> dt.date:
+    try:
+        return _iso_date(text)
+    except ValueError as error:
+        raise ValidationError(f"{what} {inputs.shown(text)} {error}") from None
 
 
 # Bodies are parsed before they are validated, and queries are text, so moments, dates and words arrive as text:

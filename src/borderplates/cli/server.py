@@ -27,6 +27,8 @@ def serve(
     if password is not None:
         say("first admin account: ", (accounts.FIRST_ADMIN, "bold"), "   one-time password (shown once): ", (password, "bold"))
         say("log in with POST /api/v1/session, then change it with PUT /api/v1/session/password")
+    else:
+        say("accounts exist already; a forgotten admin password is replaced with: borderplates users reset admin")
     uvicorn.run(
         "borderplates.api:app_from_environment",
         factory=True,

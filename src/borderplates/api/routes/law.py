@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from borderplates import reference
-from borderplates.api.deps import CurrentActor, ServedDep
+from borderplates.api.deps import CurrentActor, authenticated, served_by
 from borderplates.api.responses import moment_or_now, prebuilt
 from borderplates.api.schemas import (
     CheckPublic,
     CoordinatesPublic,
     CrossingPointPublic,
     CrossingPointsPublic,
-    IsoDate,
     IsoMoment,
     PlateReadingPublic,
     ReciprocityPublic,
     RulesPublic,
+    parse_date,
+    parse_moment,
 )
 from borderplates.errors import ValidationError
 from borderplates.services import checks
@@ -32,6 +33,50 @@ router = APIRouter(tags=["law"])
 Code = Annotated[str | None, Query(min_length=1, max_length=10)]
 
 
+def _query_parameter(name: str, description: str, *, required: bool = False, max_length: int = 60, **schema: object) -> dict[str, object]:
+    typed = {"type": "string", "minLength": 1, "maxLength": max_length, **schema}
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": typed}
+
+
+CHECK_PARAMETERS = [
+    _query_parameter("plate", "The plate as typed or read, e.g. 'NP 123-AB'.", required=True, max_length=40),
+    _query_parameter("entering", "The jurisdiction entered, e.g. XK (or give leaving).", max_length=10),
+    _query_parameter("leaving", "The jurisdiction left, e.g. XK (or give entering).", max_length=10),
+    _query_parameter("point", "The crossing point id.", max_length=60),
+    _query_parameter("at", "When: ISO 8601 with a UTC offset; default now.", max_length=40, format="date-time"),
+    _query_parameter("class", "The vehicle class.", max_length=20, enum=[str(c) for c in VehicleClass]),
+    _query_parameter("resident", "Where the keeper resides, e.g. XK.", max_length=10),
+    _query_parameter("registered_on", "When the vehicle's registration was issued or renewed.", max_length=10, format="date"),
+]
+
+
+@router.get("/check", response_model=CheckPublic, openapi_extra={"parameters": CHECK_PARAMETERS})
+async def check(request: Request) -> Response:
+    """What the officer must do for this vehicle now: the law, and what it already holds (as ``borderplates check --json``).
+
+    The booth's hot path: the query is read and the actor found here, without FastAPI's per-parameter
+    machinery; the services check every value as they do for the command line.
+    """
+    actor = await authenticated(request)
+    query = request.query_params
+    plate = query.get("plate")
+    if plate is None:
+        raise ValidationError("give the plate")
+    jurisdiction, direction = direction_of(query.get("entering"), query.get("leaving"))
+    at, registered_on = query.get("at"), query.get("registered_on")
+    presentation = Presentation(
+        plate,
+        jurisdiction,
+        moment_or_now(parse_moment(at) if at is not None else None),
+        direction,
+        query.get("point"),
+        query.get("class", VehicleClass.CAR),
+        query.get("resident"),
+        parse_date(registered_on) if registered_on is not None else None,
+    )
+    return prebuilt(checks.check_vehicle(presentation, actor=actor, db=served_by(request).db).as_json())
+
+
 @router.get("/plate", response_model=PlateReadingPublic)
 async def read_plate(text: Annotated[str, Query(min_length=1, max_length=40)], actor: CurrentActor) -> Response:
     """Read a plate: issuer, registration area, kind, and every other reading it fits (as ``borderplates plate --json``)."""
@@ -42,25 +87,6 @@ async def read_plate(text: Annotated[str, Query(min_length=1, max_length=40)], a
     except ValidationError:
         best = None
     return prebuilt({"text": text, "plate": best, "ambiguous": best is None, "candidates": [law_services.candidate_json(c) for c in reading.candidates]})
-
-
-@router.get("/check", response_model=CheckPublic)
-async def check(
-    plate: Annotated[str, Query(min_length=1, max_length=40)],
-    actor: CurrentActor,
-    served: ServedDep,
-    entering: Code = None,
-    leaving: Code = None,
-    point: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
-    at: IsoMoment | None = None,
-    vehicle_class: Annotated[VehicleClass, Query(alias="class")] = VehicleClass.CAR,
-    resident: Code = None,
-    registered_on: IsoDate | None = None,
-) -> Response:
-    """What the officer must do for this vehicle now: the law, and what it already holds (as ``borderplates check --json``)."""
-    jurisdiction, direction = direction_of(entering, leaving)
-    presentation = Presentation(plate, jurisdiction, moment_or_now(at), direction, point, vehicle_class, resident, registered_on)
-    return prebuilt(checks.check_vehicle(presentation, actor=actor, db=served.db).as_json())
 
 
 @router.get("/rules", response_model=RulesPublic)
