@@ -12,11 +12,12 @@ import os
 
 import sqlalchemy as sa
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from pydantic import BaseModel
 
 from borderplates.registry import create_engine
 
-OFF = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 
 
 class Answer(BaseModel):
@@ -29,7 +30,7 @@ class Row(BaseModel):
 
 
 def constant() -> FastAPI:
-    app = FastAPI(telemetry=OFF)  # type: ignore[arg-type]  # FastAPI's TypedDict of telemetry options
+    app = FastAPI(telemetry=OFF)
     answer = Answer(decision="admit", reasons=["holds temporary registration K7QM-4TXR-M, valid 2021-09-27 to 2021-11-25"])
 
     @app.get("/check")
@@ -43,7 +44,7 @@ def insert() -> FastAPI:
     engine = create_engine(f"sqlite:///{os.environ['BENCH_DB']}")
     table = sa.Table("rows", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True), sa.Column("plate", sa.String(20)), sa.Column("at", sa.String(40)))
     table.metadata.create_all(engine)
-    app = FastAPI(telemetry=OFF)  # type: ignore[arg-type]  # FastAPI's TypedDict of telemetry options
+    app = FastAPI(telemetry=OFF)
 
     @app.post("/issue", status_code=201)
     def issue(row: Row) -> dict[str, int]:

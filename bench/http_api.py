@@ -114,14 +114,21 @@ def wrk(name: str, url: str, warm_up: Path, script: Path, seconds: int) -> Run:
     base = [ensure_wrk(), "-t1", f"-c{CONNECTIONS}", "--latency"]
     subprocess.run([*base, "-s", str(warm_up), "-d2s", url], check=True, capture_output=True)
     out = subprocess.run([*base, "-s", str(script), f"-d{seconds}s", url], check=True, capture_output=True, text=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]  # wrk always prints it
-    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    rate = float(_found(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(_found(r"(\d+) requests in", out).group(1))
     not_2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
     return Run(name, rate, _latency(out, "50%"), _latency(out, "99%"), requests, not_2xx)
 
 
+def _found(pattern: str, out: str) -> re.Match[str]:
+    found = re.search(pattern, out, re.MULTILINE)
+    if found is None:
+        raise RuntimeError(f"wrk printed no {pattern!r}:\n{out}")
+    return found
+
+
 def _latency(out: str, percentile: str) -> float:
-    value, unit = re.search(rf"^\s+{percentile}\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE).groups()  # type: ignore[union-attr]
+    value, unit = _found(rf"^\s+{percentile}\s+([\d.]+)(us|ms|s)\s*$", out).groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
@@ -145,7 +152,7 @@ def lua_post(path: str, key: str | None, body: str, start: int) -> str:
     )
 
 
-def prepare(folder: Path, quick: bool) -> tuple[dict[str, str], list[str]]:
+def prepare(folder: Path, quick: bool) -> tuple[dict[Role, str], list[str]]:
     """A registry (with the demo week unless quick), an officer and a clerk at Jarinje with API keys; the plates to check."""
     settings = Settings(data_dir=folder / "registry")
     db = open_registry(settings, migrate=True)

@@ -163,4 +163,8 @@ def test_an_unknown_route_and_a_wrong_method_are_problems_too(server: Running) -
         missing, wrong = client.get("/api/v1/nowhere"), client.delete("/api/v1/crossing-points")
     assert missing.status_code == 404 and wrong.status_code == 405
     assert missing.json()["type"] == "urn:borderplates:problem:not-found"
-    assert wrong.headers["content-type"] == "application/problem+json"
+    assert wrong.headers["content-type"] == "application/problem+json" and wrong.headers["allow"] == "GET"
+    with server.as_role(Role.SUPERVISOR) as client:
+        for path, methods in (("/api/v1/registrations", "GET, POST"), ("/api/v1/check", "GET"), ("/api/v1/session", "DELETE, GET, POST")):
+            answer = client.request("PATCH", path)
+            assert answer.status_code == 405 and answer.headers["allow"] == methods, path

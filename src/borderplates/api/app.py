@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.telemetry import TelemetryConfig
 from starlette.routing import Route
 
 from borderplates import reference
@@ -31,7 +32,7 @@ PREFIX = "/api/v1"
 PUBLIC = frozenset({("get", f"{PREFIX}/verify/{{number}}"), ("get", f"{PREFIX}/crossing-points"), ("get", f"{PREFIX}/rules"), ("post", f"{PREFIX}/session")})
 #: Operations on one's own login session: the session cookie only.
 SESSION = frozenset({("get", f"{PREFIX}/session"), ("delete", f"{PREFIX}/session"), ("put", f"{PREFIX}/session/password")})
-TELEMETRY_OFF: Any = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 DESCRIPTION = """The cross-border vehicle registration regime: the law on any date, the check at the booth,
 temporary registrations, stickers, warnings and fines, crossings, and the audit trail.
 
@@ -90,7 +91,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         app.include_router(router, prefix=PREFIX, responses=errors.PROBLEM_RESPONSES, max_body_size=settings.max_body_bytes)
     # The booth's check is answered by a plain route placed before every other: the same endpoint, without
     # FastAPI's per-request dependency and parameter machinery (its APIRoute stays, for the OpenAPI document).
-    app.router.routes.insert(0, Route(f"{PREFIX}/check", law.check, methods=["GET"], include_in_schema=False))
+    check = Route(f"{PREFIX}/check", law.check, methods=["GET"], include_in_schema=False)
+    check.methods = {"GET"}  # as documented: Starlette would add HEAD
+    app.router.routes.insert(0, check)
     html, script_hashes = docs.page()
     docs.install(app, html)
     headers = dict(API_HEADERS)

@@ -116,11 +116,22 @@ def request_invalid(_request: Request, error: Exception) -> Response:
     return problem(422, "request-invalid", detail, errors=errors)
 
 
-def http_error(_request: Request, error: Exception) -> Response:
+def http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     status = error.status_code
     detail = error.detail if isinstance(error.detail, str) else TITLES.get(status, "Error")
-    return problem(status, slug_for_status(status), detail, error.headers)
+    headers = dict(error.headers or {})
+    if status == 405 and (methods := allowed_methods(request)):
+        headers["Allow"] = ", ".join(methods)
+    return problem(status, slug_for_status(status), detail, headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every documented method at the request's path (Starlette names only those of the first route that matches)."""
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", template), request.url.path):
+            return sorted(method.upper() for method in operations)
+    return []
 
 
 def slug_for_status(status: int) -> str:
