@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from borderplates.api.deps import CurrentActor, Served, ServedDep, password_changer, session_token
@@ -129,7 +129,7 @@ def create_key(body: KeyCreate, actor: CurrentActor, served: ServedDep) -> KeyCr
 
 
 @users_router.get("/keys")
-def list_keys(actor: CurrentActor, served: ServedDep, user: str | None = None) -> KeysPublic:
+def list_keys(actor: CurrentActor, served: ServedDep, user: Annotated[str | None, Query(min_length=1, max_length=60)] = None) -> KeysPublic:
     """API keys (their ids, never the keys themselves)."""
     return KeysPublic.model_validate({"keys": [key.as_json() for key in accounts.list_keys(actor=actor, user=user, db=served.db)]})
 

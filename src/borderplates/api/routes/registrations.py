@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Path, Query
 from starlette.responses import Response
 
 from borderplates.api.deps import CurrentActor, ServedDep
@@ -28,7 +28,7 @@ router = APIRouter(tags=["registrations"])
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", min_length=1, max_length=REQUEST_KEY_LENGTH, description="Retrying with the same key returns the first answer.")
 ]
-Number = Annotated[str, "a registration number, e.g. K7QM-4TXR-M"]
+Number = Annotated[str, Path(max_length=20, description="A registration number, e.g. K7QM-4TXR-M.")]
 
 
 @router.post("/registrations", status_code=201, response_model=RegistrationPublic)
