@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up borderplates and runs the main job on the embedded SQLite registry (./var):
-# migrate, load the demo week of 20-26 Sep 2021 when the registry is empty, then work
-# a car through the crossing as the officer and the clerk at Jarinje would.
+# migrate, load the demo week of 20-26 Sep 2021 when the registry is empty, work a car
+# through the crossing as the officer and the clerk at Jarinje would, check the audit
+# trail, then serve the HTTP API on http://127.0.0.1:${PORT:-8000} until Ctrl-C (the first
+# start prints the admin's one-time password).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dev/setup.sh
@@ -29,3 +31,9 @@ step "The registry"
 $bp registrations list --limit 5
 $bp export crossings --point merdare --from 2021-09-20 --until 2021-09-20 --output var/merdare-2021-09-20.csv
 echo "crossings at Merdare on 20 Sep 2021 exported to var/merdare-2021-09-20.csv ($(($(wc -l < var/merdare-2021-09-20.csv) - 1)) rows)"
+
+step "The audit trail: every change above is a link of a hash chain"
+$bp audit verify
+
+step "The HTTP API (Ctrl-C to stop)"
+exec $bp serve --port "${PORT:-8000}"

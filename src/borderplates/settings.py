@@ -31,6 +31,16 @@ class Settings(BaseSettings):
     data_root: Path | None = pydantic.Field(default=None, description="A folder whose rules/ replace the shipped entry rules.")
     user: str | None = pydantic.Field(default=None, description="The default clerk or officer name on the command line.")
     connect_timeout: float = pydantic.Field(default=5.0, gt=0, le=300, description="Seconds to wait for the database server to answer.")
+    public_base_url: str = pydantic.Field(
+        default="http://127.0.0.1:8000", pattern=r"^https?://[^/?#]+$", description="The server's address as its users reach it; https makes cookies Secure."
+    )
+    session_hours: float = pydantic.Field(default=12.0, gt=0, le=24 * 30, description="How long a login session holds.")
+    login_free_attempts: int = pydantic.Field(default=5, ge=1, le=100, description="Failed logins per account before each further try must wait.")
+    login_max_delay: int = pydantic.Field(default=300, ge=1, le=86400, description="The longest wait, in seconds, between failed logins.")
+    max_body_bytes: int = pydantic.Field(default=1_048_576, ge=1024, description="The largest request body the API reads (JSON).")
+    max_import_bytes: int = pydantic.Field(default=64 * 1_048_576, ge=1024, description="The largest CSV file the API imports.")
+    key_cache_seconds: float = pydantic.Field(default=2.0, ge=0, le=60, description="How long a server worker remembers an API key that worked.")
+    access_log: bool = pydantic.Field(default=False, description="Log every request (costs about a quarter of the throughput).")
 
     @pydantic.field_validator("database_url", "user", mode="before")
     @classmethod
@@ -41,6 +51,11 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         """Whether the registry is the embedded SQLite file (no database URL configured)."""
         return self.database_url is None
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies are sent over HTTPS only (the public address is https)."""
+        return self.public_base_url.startswith("https://")
 
     @property
     def registry_url(self) -> str:

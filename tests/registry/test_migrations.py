@@ -20,14 +20,9 @@ from borderplates.settings import Settings
 from tests.conftest import local
 
 TABLES = {
-    "vehicles",
-    "temporary_registrations",
-    "sticker_issuances",
-    "enforcement_actions",
-    "crossings",
-    "audit_log",
-    "crossing_status_changes",
-    "queue_observations",
+    *("vehicles", "temporary_registrations", "sticker_issuances", "enforcement_actions", "crossings", "audit_log"),
+    *("accounts", "api_keys", "login_sessions", "login_failures"),
+    *("crossing_status_changes", "queue_observations"),
 }
 
 

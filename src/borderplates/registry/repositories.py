@@ -22,11 +22,11 @@ from borderplates.law import Money
 from borderplates.model import Action, AuditEntry, Crossing, Held, NewCrossing, NewRegistration, NewVehicle, Registration
 from borderplates.reference import Plate
 from borderplates.reference.crossing_status import StatusEntry
+from borderplates.registry.audit import Audit
 from borderplates.registry.driver import Driver
 from borderplates.registry.lookups import ACTION_COUNTS, ACTIVE_REGISTRATION, STICKER, counts_from, held_from, registration_from, sticker_from
 from borderplates.registry.tables import (
     UTCDateTime,
-    audit_log,
     crossing_status_changes,
     crossings,
     enforcement_actions,
@@ -39,7 +39,7 @@ from borderplates.registry.tables import (
 from borderplates.vocabulary import ActionKind, CrossingState, Decision, Direction, Mode, RegistrationStatus, VehicleClass
 from borderplates.waits import QueueObservation
 
-R, V, C, S, E, A = temporary_registrations, vehicles, crossings, sticker_issuances, enforcement_actions, audit_log
+R, V, C, S, E = temporary_registrations, vehicles, crossings, sticker_issuances, enforcement_actions
 STATUS, QUEUES = crossing_status_changes, queue_observations
 
 #: Rows per statement (or per progress report) when writing or reading in bulk.
@@ -131,9 +131,6 @@ _BOOTH_TIMES = (
     .order_by(C.c.at)
 )
 
-_INSERT_AUDIT = A.insert()
-_TRAIL = sa.select(A).where(A.c.entity == sa.bindparam("entity"), A.c.entity_id == sa.bindparam("entity_id")).order_by(A.c.id)
-
 
 def to_minor(money: Money) -> int:
     """An amount in minor units (cents), as stored."""
@@ -145,35 +142,6 @@ def from_minor(amount: int, currency: str) -> Money:
 
 
 # -------------------------------------------------------------------------------- repositories
-
-
-class Audit:
-    """The audit trail: every state change, appended in the transaction that makes it."""
-
-    def __init__(self, conn: sa.Connection) -> None:
-        self._conn = conn
-
-    def append(self, entry: AuditEntry) -> None:
-        self._conn.execute(
-            _INSERT_AUDIT,
-            {
-                "at": entry.at,
-                "actor": entry.actor,
-                "point": entry.point,
-                "action": entry.action,
-                "entity": entry.entity,
-                "entity_id": entry.entity_id,
-                "before": _plain(entry.before),
-                "after": _plain(entry.after),
-                "reason": entry.reason,
-            },
-        )
-
-    def trail(self, entity: str, entity_id: int) -> list[AuditEntry]:
-        return [
-            AuditEntry(row.at, row.actor, row.point, row.action, row.entity, row.entity_id, row.before, row.after, row.reason)
-            for row in self._conn.execute(_TRAIL, {"entity": entity, "entity_id": entity_id})
-        ]
 
 
 class Vehicles:
@@ -711,17 +679,3 @@ def _replace_status(registration: Registration, status: RegistrationStatus, reas
 def _streaming(conn: sa.Connection) -> sa.Connection:
     """The connection set to fetch results in batches (a server-side cursor on PostgreSQL)."""
     return conn.execution_options(stream_results=True, yield_per=CHUNK)
-
-
-def _plain(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if values is None:
-        return None
-    return {key: _jsonable(value) for key, value in values.items()}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Money):
-        return value.as_json()
-    return value

@@ -159,7 +159,10 @@ audit_log = sa.Table(
     "audit_log",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("origin", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
     sa.Column("actor", sa.String(NAME_LENGTH), nullable=False),
     sa.Column("point", sa.String(NAME_LENGTH)),
     sa.Column("action", sa.String(40), nullable=False),
@@ -168,6 +171,10 @@ audit_log = sa.Table(
     sa.Column("before", sa.JSON),
     sa.Column("after", sa.JSON),
     sa.Column("reason", sa.String(REASON_LENGTH)),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("record", sa.LargeBinary, nullable=False),
+    sa.UniqueConstraint("origin", "seq"),
     sa.Index("ix_audit_log_entity", "entity", "entity_id"),
 )
 
@@ -210,3 +217,4 @@ queue_observations = sa.Table(
     sa.CheckConstraint("lanes_open >= 0", name="lanes"),
     sa.Index("ix_queue_observations_flow", "point", "entering", "mode", "at"),
 )
+"""Append-only (triggers refuse UPDATE and DELETE), each row one link of its origin's hash chain (see :mod:`borderplates.registry.audit`)."""

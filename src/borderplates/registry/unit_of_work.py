@@ -16,8 +16,10 @@ from typing import Self
 import sqlalchemy as sa
 
 from borderplates.errors import ConflictError, RegistryUnavailable
+from borderplates.registry.accounts import Accounts
+from borderplates.registry.audit import Audit
 from borderplates.registry.driver import Driver
-from borderplates.registry.repositories import Actions, Audit, Bulk, Crossings, Holdings, QueueObservations, Registrations, StatusChanges, Vehicles
+from borderplates.registry.repositories import Actions, Bulk, Crossings, Holdings, QueueObservations, Registrations, StatusChanges, Vehicles
 
 
 class DuplicateRecord(ConflictError):
@@ -38,6 +40,7 @@ class UnitOfWork:
     status_changes: StatusChanges
     queues: QueueObservations
     bulk: Bulk
+    accounts: Accounts
 
     def __init__(self, engine: sa.Engine, *, write: bool) -> None:
         self._engine = engine
@@ -64,6 +67,7 @@ class UnitOfWork:
         self.status_changes = StatusChanges(connection)
         self.queues = QueueObservations(connection)
         self.bulk = Bulk(connection)
+        self.accounts = Accounts(connection)
         return self
 
     def commit(self) -> None:
