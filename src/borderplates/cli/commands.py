@@ -1,3 +1,3 @@
 """Importing this module registers every command group on the app."""
 
-from borderplates.cli import law, registry, transfer  # noqa: F401
+from borderplates.cli import law, reading, registry, transfer  # noqa: F401
