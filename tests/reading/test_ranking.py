@@ -60,6 +60,14 @@ def test_a_coat_of_arms_read_as_0_before_three_digits_leaves_a_person_to_choose_
     assert needs_confirmation(found)
 
 
+def test_a_character_over_the_cyrillic_area_code_is_the_coat_of_arms() -> None:
+    detection = chars("NP0123-AB", 80, [0.99, 0.99, 0.95, 0.99, 0.99, 0.99, 0.99, 0.99, 0.99])
+    found = rank([detection, run("НП", 165, top=70, height=20, width=30)])
+    assert found[0].canonical == "NP 123-AB"
+    assert not needs_confirmation(found)
+    assert any("over the Cyrillic area code" in reason for reason in found[0].reasons)
+
+
 def test_a_digit_after_a_wide_gap_is_not_taken_for_the_coat_of_arms() -> None:
     # "BG [coat of arms] 1234-AB" where the coat of arms was not read: the 1 is a digit.
     detection = chars("BG1234-AB", 80, [0.99] * 9, gaps={2: 120})
@@ -130,6 +138,15 @@ def test_candidates_are_best_first_and_confidences_lie_between_0_and_1() -> None
     assert all(0.0 <= c.confidence <= 1.0 for c in found)
     assert found[0].canonical == "NP 123-AB"
     assert needs_confirmation(found)
+
+
+def test_a_d_read_without_full_confidence_may_be_a_serbian_dj_and_a_person_chooses() -> None:
+    found = rank([chars("UE 926-DA", 80, [0.99, 0.99, 0.99, 0.99, 0.99, 0.99, 0.89, 0.99], gaps={2: 30})])
+    assert {c.canonical for c in found[:2]} == {"UE 926-DA", "UE 926-ĐA"}
+    assert needs_confirmation(found)
+    sure = rank([chars("UE 926-DA", 80, [0.99, 0.99, 0.99, 0.99, 0.99, 0.99, 0.999, 0.99], gaps={2: 30})])
+    assert sure[0].canonical == "UE 926-DA"
+    assert not needs_confirmation(sure)
 
 
 def test_no_candidates_means_nothing_to_confirm() -> None:

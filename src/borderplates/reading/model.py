@@ -70,7 +70,11 @@ class CharDetection:
 
 @dataclass(frozen=True, slots=True)
 class TextDetection:
-    """One run of text as a reader returned it: raw text, confidence in 0..1, box, and characters when known."""
+    """One run of text as a reader returned it: raw text, confidence in 0..1, box, and characters when known.
+
+    ``chars``, when given, spell ``text`` without its spaces, one per character;
+    otherwise the characters are taken as spread evenly over the box.
+    """
 
     text: str
     confidence: float

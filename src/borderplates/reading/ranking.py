@@ -54,22 +54,36 @@ EMBLEM_DROP = 0.98
 EMBLEM_DROP_CONFIDENT = 0.92
 #: A character after a gap wider than this many character widths is not the coat of arms: the gap is.
 EMBLEM_GAP = 1.0
+#: Confidence factor for a character kept although small text (the Cyrillic area code under the coat of arms) lies under it.
+KEPT_OVER_SMALL_TEXT = 0.75
 #: Confidence factor for each confident character left out of the plate.
 LEFT_OUT = 0.8
 #: Confidence of a doubtful character read as its look-alike.
 LOOK_ALIKE_CONFIDENCE = 0.5
+#: A letter read with less confidence than this may be its diacritic look-alike (D or Đ) almost as well.
+DIACRITIC_SURE = 0.98
+#: Confidence factor for reading a letter as its diacritic look-alike: close enough that a person chooses.
+DIACRITIC_ALIKE = 0.97
 #: Confidence factor for reading O as 0 or I as 1 and back (the plate's format tells which it is).
-SAME_SHAPE = 0.97
+SAME_SHAPE = 0.9
 #: Confidence factor when the band's distinguishing sign names another issuer.
 OTHER_SIGN = 0.6
-#: Confidence factor per point a reading scores below the best reading of the same text (area known, separators).
-PER_SCORE_POINT = 0.05
-#: The lowest factor for a reading that scores below the best reading of the same text.
-LOWEST_READING_FACTOR = 0.5
+#: Confidence factor for a reading whose registration area was read without its diacritics (ST for ŠT), when another reading needs none.
+RESTORED_AREA = 0.9
+#: Confidence factor for a reading without a registration area when another reading of the same text has one.
+NO_AREA = 0.8
+#: Confidence factor per hyphen read where the plate prints none: readers seldom see a hyphen that is not there.
+HYPHEN_NOT_PRINTED = 0.7
+#: Confidence factor per hyphen the plate prints that was not read: small hyphens are often missed.
+HYPHEN_NOT_READ = 0.9
 
 PLATE_CHARS = frozenset("ABCČĆDĐEFGHIJKLMNOPQRSŠTUVWXYZŽ0123456789")
+#: What a coat of arms is read as when a reader takes it for a character.
 EMBLEM_LOOK_ALIKES = frozenset("0O1IDQU8")
+#: Letters that differ only by a diacritic; readers lose the bar of Đ and the carons easily.
+DIACRITIC_ALIKES = {"D": "Đ", "Đ": "D", "C": "ČĆ", "Č": "CĆ", "Ć": "CČ", "S": "Š", "Š": "S", "Z": "Ž", "Ž": "Z"}
 SAME_SHAPES = {"O": "0", "0": "O", "I": "1", "1": "I"}
+#: Characters a reader confuses when it is unsure; tried only for doubtful characters.
 LOOK_ALIKES = {
     "8": "B",
     "B": "8",
@@ -92,12 +106,15 @@ LOOK_ALIKES = {
 
 @dataclass(frozen=True, slots=True)
 class _Char:
+    """One plate character on the line: where it is, how sure the reader was, what lies before and under it."""
+
     char: str
     confidence: float
     left: float
     right: float
     space_before: bool
     gap_before: float = 0.0
+    over_small_text: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +198,7 @@ def _group_candidates(group: list[TextDetection]) -> Iterator[PlateCandidate]:
     chars = _line(main)
     if not chars:
         return
+    chars = _marked(chars, [d.box for d in group if d not in main and _compact(d.text) not in _signs()], main)
     box = functools.reduce(Box.union, (d.box for d in group))
     raw = " ".join(d.text for d in sorted(main, key=lambda d: d.box.left))
     for start in range(len(chars)):
@@ -195,6 +213,13 @@ def _group_candidates(group: list[TextDetection]) -> Iterator[PlateCandidate]:
             left_out = LEFT_OUT ** (len(outside) - (len(prefix) if prefix in _signs() else 0))
             for options in _edits(window):
                 yield from _readings(window, options, window_signs, left_out, box, raw)
+
+
+def _marked(chars: list[_Char], small: list[Box], main: list[TextDetection]) -> list[_Char]:
+    """Mark the characters with small text under them: on Serbian plates, the Cyrillic area code under the coat of arms."""
+    middle = statistics.fmean((d.box.top + d.box.bottom) / 2 for d in main)
+    below = [b for b in small if b.top > middle]
+    return [replace(c, over_small_text=True) if any(b.left <= (c.left + c.right) / 2 <= b.right for b in below) else c for c in chars]
 
 
 def _line(main: list[TextDetection]) -> list[_Char]:
@@ -219,7 +244,7 @@ def _line(main: list[TextDetection]) -> list[_Char]:
 def _explode(detection: TextDetection) -> list[_Char]:
     """A run's plate characters with their positions (the reader's own, or spread evenly) and where the spaces are."""
     text = detection.text
-    if detection.chars:
+    if detection.chars and "".join(c.char for c in detection.chars) == text.replace(" ", ""):
         spans = iter((c.confidence, float(c.box.left), float(c.box.right)) for c in detection.chars)
     else:
         width = detection.box.width / max(1, len(text))
@@ -255,6 +280,8 @@ def _edits(window: Sequence[_Char]) -> Iterator[tuple[_Option, ...]]:
     for i, c in enumerate(window):
         if c.char in SAME_SHAPES:
             choices[i].append(_Option(SAME_SHAPES[c.char], c.char, c.confidence, SAME_SHAPE))
+        if c.char in DIACRITIC_ALIKES and c.confidence < DIACRITIC_SURE:
+            choices[i].extend(_Option(alike, c.char, c.confidence, DIACRITIC_ALIKE) for alike in DIACRITIC_ALIKES[c.char])
         if c.char in EMBLEM_LOOK_ALIKES and c.confidence >= DOUBTFUL_BELOW:
             choices[i].append(_Option("", c.char, c.confidence, EMBLEM_DROP_CONFIDENT, emblem_only=True))
     yield from _combinations(choices, 0, MAX_EDITS, ())
@@ -282,7 +309,7 @@ def _readings(window: Sequence[_Char], options: tuple[_Option, ...], signs: set[
             reading = reference.read_plate(text.replace(" ", ""))
         except ValidationError:
             return
-    top = reading.candidates[0].score
+    best_area = max(_area_fit(found) for found in reading.candidates)
     for found in reading.candidates:
         plate = found.plate
         scored = _score(window, options, plate, found.typed_area)
@@ -293,10 +320,42 @@ def _readings(window: Sequence[_Char], options: tuple[_Option, ...], signs: set[
             issuer_factor = 1.0 if plate.issuer in {_signs()[sign] for sign in signs} else OTHER_SIGN
             notes.append(f"the band reads {'/'.join(sorted(signs))}" + ("" if issuer_factor == 1.0 else f", not the sign of {plate.issuer}"))
         else:
-            issuer_factor = max(LOWEST_READING_FACTOR, 1.0 - PER_SCORE_POINT * (top - found.score))
+            issuer_factor = 1.0 if _area_fit(found) == best_area else RESTORED_AREA if _area_fit(found) else NO_AREA
         ocr = 0.5 * statistics.fmean(confidences) + 0.5 * min(confidences)
-        confidence = max(0.0, min(1.0, ocr * factor * left_out * issuer_factor))
+        confidence = max(0.0, min(1.0, ocr * factor * left_out * issuer_factor * _hyphens(text, plate.canonical)))
         yield PlateCandidate(plate.canonical, plate.issuer, plate.kind, plate.format_id, confidence, box, raw, (*found.reasons, *notes))
+
+
+def _area_fit(found: reference.Candidate) -> int:
+    """2 for a known registration area as read, 1 for one read without its diacritics, 0 for a format without areas."""
+    area = found.plate.area
+    return 0 if area is None else 2 if found.typed_area == area.code else 1
+
+
+def _hyphens(text: str, canonical: str) -> float:
+    """How well the hyphens read agree with those the plate prints (the spaces say little: readers merge runs)."""
+    read, printed = _separators(text), _separators(canonical)
+    if len(read) != len(printed):
+        return 1.0
+    factor = 1.0
+    for seen, shown in zip(read, printed, strict=True):
+        if seen == "-" and shown != "-":
+            factor *= HYPHEN_NOT_PRINTED
+        elif shown == "-" and seen != "-":
+            factor *= HYPHEN_NOT_READ
+    return factor
+
+
+def _separators(text: str) -> list[str]:
+    """The separator after each character but the last: '-', ' ' or ''."""
+    found: list[str] = []
+    for ch in text:
+        if ch in " -":
+            if found:
+                found[-1] = "-" if "-" in (ch, found[-1]) else " "
+        else:
+            found.append("")
+    return found[:-1]
 
 
 def _spell(window: Sequence[_Char], options: tuple[_Option, ...]) -> str:
@@ -321,8 +380,8 @@ def _score(
 
     A character kept counts with its confidence; a doubtful one dropped counts with
     the chance that it was not a character (one minus its confidence), unless it sits
-    where the coat of arms is: right after the area code, with no wide gap before it
-    (a wide gap is the coat of arms itself, unread).
+    where the coat of arms is: right after the area code, over the Cyrillic area code,
+    or with no wide gap before it (a wide gap is the coat of arms itself, unread).
     """
     factor = 1.0
     confidences: list[float] = []
@@ -331,7 +390,9 @@ def _score(
     emblem_at = len(typed_area) if typed_area and plate.area is not None else -1
     for char, option in zip(window, options, strict=True):
         if not option.char:
-            if position == emblem_at and char.gap_before < EMBLEM_GAP:
+            if position == emblem_at and char.over_small_text:
+                notes.append(f"took {option.read!r} over the Cyrillic area code for the coat of arms")
+            elif position == emblem_at and char.gap_before < EMBLEM_GAP:
                 factor *= option.factor if option.emblem_only else EMBLEM_DROP
                 notes.append(f"took {option.read!r} after the area code for the coat of arms")
             elif option.emblem_only:
@@ -343,6 +404,9 @@ def _score(
         if option.edited:
             factor *= option.factor
             notes.append(f"read {option.read!r} as {option.char!r}")
+        if char.over_small_text:
+            factor *= KEPT_OVER_SMALL_TEXT
+            notes.append(f"kept {option.char!r} although small text lies under it")
         if option.char != "-":
             confidences.append(option.confidence)
             position += 1

@@ -69,10 +69,8 @@ class RapidOcrReader:
 
 
 def _rapidocr_detection(text: str, score: float, points: Any, chars: Any) -> TextDetection:
+    # RapidOCR's per-run character lists can drift when a run is empty; the ranking uses them only when they spell the text.
     found = tuple(CharDetection(str(c), float(conf), Box.around(box)) for c, conf, box in chars if box is not None)
-    # RapidOCR leaves out spaces, and its per-run lists can drift when a run is empty: keep characters only when they spell the text.
-    if "".join(c.char for c in found) != text.replace(" ", ""):
-        found = ()
     return TextDetection(text, score, Box.around(points), found)
 
 
