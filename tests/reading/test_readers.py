@@ -129,3 +129,16 @@ def test_an_alpr_reading_with_a_doubtful_character_needs_confirmation() -> None:
     read = read_image(make_sample(2, "rs.standard").encoded(), reader)
     assert read.plate == "NP 123-AB"
     assert read.needs_confirmation
+
+
+class BrokenReader:
+    name = "broken"
+    version = "1"
+
+    def read(self, image: Image.Image) -> list[Any]:
+        raise RuntimeError("onnxruntime: bad allocation")
+
+
+def test_a_reader_failing_on_an_image_is_a_clear_error_not_a_crash() -> None:
+    with pytest.raises(ReaderUnavailable, match="the broken reader failed on this image: RuntimeError: onnxruntime: bad allocation"):
+        read_image(make_sample(2, "rs.standard").encoded(), BrokenReader())

@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from borderplates import reading, reference
+from borderplates import reference
 from borderplates.cli import JsonOption, app, console, emit_json, moment
 from borderplates.errors import BorderplatesError, ValidationError
 from borderplates.services import checks
+
+if TYPE_CHECKING:
+    from borderplates import reading
 
 READERS = ("rapidocr", "tesseract", "alpr")
 
@@ -34,6 +37,9 @@ def read_image(
     as_json: bool = JsonOption,
 ) -> None:
     """Read the plate on an image: candidates best first, whether to confirm, and the check at a crossing."""
+    # Imported here: the image and OCR libraries take a while to load, and no other command needs them.
+    from borderplates import reading
+
     try:
         crossing = _crossing(entering, leaving, point, on, at)
         read = reading.read_file(file, _reader(reader, alpr_models))
@@ -70,6 +76,8 @@ def _crossing(entering: str | None, leaving: str | None, point: str | None, on: 
 
 
 def _reader(name: str, alpr_models: Path | None) -> reading.PlateReader:
+    from borderplates import reading
+
     if name == "rapidocr":
         return reading.default_reader()
     if name == "tesseract":

@@ -57,7 +57,7 @@ class LoadedImage:
     def height(self) -> int:
         return self.image.height
 
-    def crop_png(self, box: Box, margin: float = 0.15) -> bytes:
+    def crop_png(self, box: Box, margin: float = 0.6) -> bytes:
         """The region ``box`` grown by ``margin`` of its height on every side, as PNG bytes."""
         pad = round(box.height * margin)
         region = (max(0, box.left - pad), max(0, box.top - pad), min(self.width, box.right + pad), min(self.height, box.bottom + pad))

@@ -154,8 +154,8 @@ class PlateRead:
             return self.best.raw_text
         return " | ".join(d.text for d in self.detections)
 
-    def crop_png(self, candidate: PlateCandidate | None = None, margin: float = 0.15) -> bytes | None:
-        """The region of ``candidate`` (the best by default) as PNG bytes, with a margin; None without a plate."""
+    def crop_png(self, candidate: PlateCandidate | None = None, margin: float = 0.6) -> bytes | None:
+        """The region of ``candidate`` (the best by default) as PNG bytes, grown by ``margin`` of its height; None without a plate."""
         chosen = candidate or self.best
         return self.image.crop_png(chosen.box, margin) if chosen else None
 
