@@ -18,6 +18,7 @@ PACKAGE = Path(borderplates.__file__).parent
 ALLOWED = {
     "reference": {"borderplates.reference", "borderplates.errors", "borderplates.vocabulary"},
     "law": {"borderplates.law", "borderplates.reference", "borderplates.errors", "borderplates.vocabulary"},
+    "reading": {"borderplates.reading", "borderplates.reference", "borderplates.errors", "borderplates.vocabulary"},
 }
 # (what the method is called on, the method): date.today(), dt.datetime.now(...), time.time(), ...
 CLOCK_CALLS = {

@@ -87,6 +87,18 @@ class AmbiguousPlate(ValidationError):
         super().__init__(f"plate {quoted(text)} is ambiguous: it fits {names}")
 
 
+class BadImage(ValidationError):
+    """An image that cannot be read: empty, truncated, too large, or not a JPEG or PNG."""
+
+    message = "The image cannot be read."
+
+
+class ReaderUnavailable(BorderplatesError):
+    """A plate reader that cannot run here: its program, package or model files are missing."""
+
+    message = "The plate reader is not available."
+
+
 class UnknownJurisdiction(ValidationError):
     message = "Unknown jurisdiction."
 
