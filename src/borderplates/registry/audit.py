@@ -34,6 +34,7 @@ import sqlalchemy as sa
 
 from borderplates.law import Money
 from borderplates.model import AuditEntry
+from borderplates.registry.driver import Driver
 from borderplates.registry.tables import audit_log
 
 A = audit_log
@@ -47,9 +48,12 @@ FORMAT = 1
 #: The fields of an entry that its canonical bytes hold, besides ``v``, ``origin``, ``prev`` and ``recorded_at``.
 ENTRY_FIELDS = ("at", "actor", "point", "action", "entity", "entity_id", "before", "after", "reason")
 
-_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
-_HEAD = sa.select(A.c.seq, A.c.hash).where(A.c.origin == sa.bindparam("origin")).order_by(A.c.seq.desc()).limit(1)
-_INSERT = A.insert()
+_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
+_HEAD_SQL = "SELECT seq, hash FROM audit_log WHERE origin = ? ORDER BY seq DESC LIMIT 1"
+_INSERT_SQL = (
+    "INSERT INTO audit_log (origin, seq, at, recorded_at, actor, point, action, entity, entity_id, before, after, reason, prev_hash, hash, record) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 _TRAIL = sa.select(A).where(A.c.entity == sa.bindparam("entity"), A.c.entity_id == sa.bindparam("entity_id")).order_by(A.c.id)
 _CHAIN = sa.select(A).order_by(A.c.origin, A.c.seq)
 
@@ -99,10 +103,12 @@ def row_fields(row: Any) -> dict[str, Any]:
 class Audit:
     """The audit trail: every state change, appended to this origin's chain in the transaction that makes it."""
 
-    def __init__(self, conn: sa.Connection, origin: str = LOCAL_ORIGIN) -> None:
+    def __init__(self, conn: sa.Connection, driver: Driver, origin: str = LOCAL_ORIGIN) -> None:
         self._conn = conn
+        self._driver = driver
         self._origin = origin
         self._head: tuple[int, str] | None = None
+        self._insert = driver.statement(_INSERT_SQL)
 
     def append(self, entry: AuditEntry) -> None:
         seq, prev = self._chain_head()
@@ -110,8 +116,19 @@ class Audit:
         recorded_at = dt.datetime.now(dt.UTC)
         record = canonical_bytes(prev, self._origin, fields, _moment(recorded_at))
         hashed = digest(record)
-        values = {**fields, "at": entry.at, "origin": self._origin, "seq": seq + 1, "recorded_at": recorded_at, "prev_hash": prev, "hash": hashed}
-        self._conn.execute(_INSERT, {**values, "record": record})
+        d = self._driver
+        params: tuple[Any, ...] = (
+            self._origin,
+            seq + 1,
+            d.moment(entry.at),
+            d.moment(recorded_at),
+            fields["actor"],
+            fields["point"],
+            fields["action"],
+            fields["entity"],
+        )
+        params += (fields["entity_id"], d.json(fields["before"]), d.json(fields["after"]), fields["reason"], prev, hashed, record)
+        d.execute(self._insert, params)
         self._head = (seq + 1, hashed)
 
     def trail(self, entity: str, entity_id: int) -> list[AuditEntry]:
@@ -143,10 +160,11 @@ class Audit:
     def _chain_head(self) -> tuple[int, str]:
         """The last (seq, hash) of this origin's chain, locked for the rest of the transaction."""
         if self._head is None:
-            if self._conn.dialect.name == "postgresql":
-                self._conn.execute(_LOCK, {"key": f"borderplates.audit:{self._origin}"})
-            row = self._conn.execute(_HEAD, {"origin": self._origin}).first()
-            self._head = (int(row.seq), str(row.hash)) if row is not None else (0, GENESIS)
+            d = self._driver
+            if d.dialect == "postgresql":
+                d.execute(_LOCK_SQL, (f"borderplates.audit:{self._origin}",))
+            row = d.one(d.statement(_HEAD_SQL), (self._origin,))
+            self._head = (int(row[0]), str(row[1])) if row is not None else (0, GENESIS)
         return self._head
 
 

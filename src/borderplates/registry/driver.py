@@ -12,6 +12,7 @@ ISO text on SQLite.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,6 +43,14 @@ class Driver:
         finally:
             cursor.close()
 
+    def execute(self, sql: str, params: Sequence[Any]) -> None:
+        """Run one statement that returns nothing (already in the driver's style)."""
+        cursor = self._raw.cursor()
+        try:
+            cursor.execute(sql, params)
+        finally:
+            cursor.close()
+
     def all(self, sql: str, params: Sequence[Any]) -> list[Any]:
         cursor = self._raw.cursor()
         try:
@@ -64,3 +73,13 @@ class Driver:
 
     def day(self, value: dt.date) -> Any:
         return value.isoformat() if self.sqlite else value
+
+    def json(self, value: Any) -> Any:
+        """A JSON value for a JSON column: text on SQLite, psycopg's JSON wrapper on PostgreSQL."""
+        if value is None:
+            return None
+        if self.sqlite:
+            return json.dumps(value)
+        from psycopg.types.json import Json  # the PostgreSQL driver, present whenever a PostgreSQL registry is used
+
+        return Json(value)

@@ -58,7 +58,7 @@ class UnitOfWork:
             raise RegistryUnavailable(describe_database_error(error, self._engine.url.render_as_string(hide_password=True))) from None
         self._connection = connection
         driver = Driver(connection)
-        self.audit = Audit(connection)
+        self.audit = Audit(connection, driver)
         self.vehicles = Vehicles(connection, driver, self.audit)
         self.registrations = Registrations(connection, driver)
         self.crossings = Crossings(connection, driver)
