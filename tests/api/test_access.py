@@ -63,6 +63,22 @@ def endpoints(server: Running) -> list[tuple[str, str, dict[str, Any], set[Role]
         ("POST", "/api/v1/imports/crossings", {"content": CSV_HEADER, "headers": {"Content-Type": "text/csv"}}, {SUP}),
         ("GET", "/api/v1/exports/crossings", {"params": {"point": "merdare"}}, {SUP}),
         ("GET", "/api/v1/exports/registrations", {"params": {"status": "cancelled"}}, {SUP}),
+        (
+            "POST",
+            "/api/v1/crossing-status",
+            {
+                "json": {
+                    "point": "jarinje",
+                    "entering": "XK",
+                    "modes": ["bus"],
+                    "status": "restricted",
+                    "reason": "matrix",
+                    "since": "2030-01-01T00:00:00+01:00",
+                }
+            },
+            {SUP},
+        ),
+        ("POST", "/api/v1/queues", {"json": {"point": "jarinje", "entering": "XK", "mode": "passenger", "lanes_open": 2, "vehicles": 4}}, {OFC, CLK, SUP}),
         ("POST", "/api/v1/users", {"json": {"name": "matrix-made", "role": "officer"}}, {ADM}),
         ("GET", "/api/v1/users", {}, {ADM}),
         ("POST", "/api/v1/users/nobody-here/disable", {}, {ADM}),

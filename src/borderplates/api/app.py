@@ -21,7 +21,7 @@ from borderplates import reference
 from borderplates.api import docs, errors
 from borderplates.api.deps import CSRF_HEADER, SAFE_METHODS, Served
 from borderplates.api.middleware import API_HEADERS, SecurityHeaders, TooLargeAsProblem
-from borderplates.api.routes import accounts, audit, crossings, enforcement, law, registrations, transfer, verify
+from borderplates.api.routes import accounts, audit, crossings, enforcement, law, registrations, status, transfer, verify
 from borderplates.registry import Database, open_registry
 from borderplates.services import law as law_services
 from borderplates.services.accounts import Authenticator, Throttle
@@ -29,7 +29,16 @@ from borderplates.settings import Settings, load_settings
 
 PREFIX = "/api/v1"
 #: Operations anyone may call without logging in.
-PUBLIC = frozenset({("get", f"{PREFIX}/verify/{{number}}"), ("get", f"{PREFIX}/crossing-points"), ("get", f"{PREFIX}/rules"), ("post", f"{PREFIX}/session")})
+PUBLIC = frozenset(
+    {
+        ("get", f"{PREFIX}/verify/{{number}}"),
+        ("get", f"{PREFIX}/crossing-points"),
+        ("get", f"{PREFIX}/rules"),
+        ("post", f"{PREFIX}/session"),
+        ("get", f"{PREFIX}/board"),
+        ("get", "/board.json"),
+    }
+)
 #: Operations on one's own login session: the session cookie only.
 SESSION = frozenset({("get", f"{PREFIX}/session"), ("delete", f"{PREFIX}/session"), ("put", f"{PREFIX}/session/password")})
 TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
@@ -86,9 +95,11 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         transfer.build(settings.max_import_bytes),
         accounts.session_router,
         accounts.users_router,
+        status.router,
     )
     for router in routers:
         app.include_router(router, prefix=PREFIX, responses=errors.PROBLEM_RESPONSES, max_body_size=settings.max_body_bytes)
+    app.include_router(status.feed, responses=errors.PROBLEM_RESPONSES)
     # The booth's check is answered by a plain route placed before every other: the same endpoint, without
     # FastAPI's per-request dependency and parameter machinery (its APIRoute stays, for the OpenAPI document).
     check = Route(f"{PREFIX}/check", law.check, methods=["GET"], include_in_schema=False)
