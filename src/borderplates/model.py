@@ -212,3 +212,63 @@ class AuditEntry:
             "after": self.after,
             "reason": self.reason,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRead:
+    """A plate read from a camera image, as kept: what the reader saw, the image by reference, who confirmed it."""
+
+    id: int
+    at: dt.datetime
+    point: str | None
+    camera: str | None
+    submitted_by: str
+    reader: str
+    reader_version: str
+    raw_text: str
+    plate: str | None
+    issuer: str | None
+    confidence: float
+    needs_confirmation: bool
+    candidates: tuple[dict[str, Any], ...]
+    image_sha256: str
+    image_ref: str | None
+    image_erased_at: dt.datetime | None = None
+    confirmed_plate: str | None = None
+    confirmed_issuer: str | None = None
+    confirmed_by: str | None = None
+    confirmed_at: dt.datetime | None = None
+    crossing_id: int | None = None
+
+    @property
+    def settled(self) -> tuple[str, str] | None:
+        """(issuer, plate) a decision may go by: the confirmed plate, or the read's own when it needed no confirmation."""
+        if self.confirmed_plate is not None and self.confirmed_issuer is not None:
+            return (self.confirmed_issuer, self.confirmed_plate)
+        if not self.needs_confirmation and self.plate is not None and self.issuer is not None:
+            return (self.issuer, self.plate)
+        return None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at.isoformat(),
+            "point": self.point,
+            "camera": self.camera,
+            "reader": {"name": self.reader, "version": self.reader_version},
+            "raw_text": self.raw_text,
+            "plate": self.plate,
+            "issuer": self.issuer,
+            "confidence": round(self.confidence, 3),
+            "needs_confirmation": self.needs_confirmation,
+            "candidates": list(self.candidates),
+            "image": {
+                "sha256": self.image_sha256,
+                "kept": self.image_ref is not None,
+                "erased_at": self.image_erased_at.isoformat() if self.image_erased_at else None,
+            },
+            "confirmed": {"plate": self.confirmed_plate, "issuer": self.confirmed_issuer, "by": self.confirmed_by, "at": self.confirmed_at.isoformat()}
+            if self.confirmed_at
+            else None,
+            "crossing_id": self.crossing_id,
+        }

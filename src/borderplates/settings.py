@@ -41,11 +41,18 @@ class Settings(BaseSettings):
     max_import_bytes: int = pydantic.Field(default=64 * 1_048_576, ge=1024, description="The largest CSV file the API imports.")
     key_cache_seconds: float = pydantic.Field(default=2.0, ge=0, le=60, description="How long a server worker remembers an API key that worked.")
     access_log: bool = pydantic.Field(default=False, description="Log every request (costs about a quarter of the throughput).")
+    max_image_bytes: int = pydantic.Field(default=10 * 1_048_576, ge=1024, le=20 * 1_048_576, description="The largest camera image the API reads.")
+    read_retention_days: int = pydantic.Field(default=365, ge=1, le=3650, description="How long the images of plate reads are kept before they are erased.")
 
     @pydantic.field_validator("database_url", "user", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @property
+    def reads_dir(self) -> Path:
+        """Where the images of plate reads are kept."""
+        return self.data_dir / "reads"
 
     @property
     def embedded(self) -> bool:

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from borderplates.registry.numbers import check_symbol
 from borderplates.services import registrations
@@ -20,10 +21,12 @@ from borderplates.services.presentation import Presentation
 from borderplates.vocabulary import Role
 from tests.api.conftest import Running
 from tests.conftest import local
+from tests.reading.synth import encode
 
 OFC, CLK, SUP, ADM = Role.OFFICER, Role.CLERK, Role.SUPERVISOR, Role.ADMIN
 AT = "2021-09-27T10:00:00+02:00"
 CSV_HEADER = "plate,point,direction,jurisdiction,at,mode,lane,decision,officer,request_key\n"
+PLAIN_PNG = encode(Image.new("RGB", (320, 240), (200, 200, 200)))
 
 
 def unknown_number() -> str:
@@ -79,6 +82,10 @@ def endpoints(server: Running) -> list[tuple[str, str, dict[str, Any], set[Role]
             {SUP},
         ),
         ("POST", "/api/v1/queues", {"json": {"point": "jarinje", "entering": "XK", "mode": "passenger", "lanes_open": 2, "vehicles": 4}}, {OFC, CLK, SUP}),
+        ("POST", "/api/v1/reads", {"content": PLAIN_PNG, "headers": {"Content-Type": "image/png"}}, {OFC, CLK, SUP}),
+        ("GET", "/api/v1/reads/999999", {}, {OFC, CLK, SUP}),
+        ("GET", "/api/v1/reads/999999/crop.png", {}, {OFC, CLK, SUP}),
+        ("POST", "/api/v1/reads/999999/confirmation", {"json": {"plate": "NP 123-AB"}}, {OFC, CLK, SUP}),
         ("POST", "/api/v1/users", {"json": {"name": "matrix-made", "role": "officer"}}, {ADM}),
         ("GET", "/api/v1/users", {}, {ADM}),
         ("POST", "/api/v1/users/nobody-here/disable", {}, {ADM}),

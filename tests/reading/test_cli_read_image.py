@@ -47,7 +47,7 @@ def read_json(*args: str) -> dict[str, Any]:
 
 def test_read_image_prints_the_candidates_best_first_as_json(street_scene: Path) -> None:
     payload = read_json(str(street_scene))
-    assert set(payload) == {"candidates", "needs_confirmation", "check"}
+    assert set(payload) == {"read_id", "candidates", "needs_confirmation", "check"}
     assert payload["check"] is None
     best = payload["candidates"][0]
     assert set(best) == {"canonical", "issuer", "confidence", "box"}
@@ -77,7 +77,8 @@ def test_an_image_without_a_plate_says_no_plate_found(tmp_path: Path) -> None:
     path = tmp_path / "sky.png"
     path.write_bytes(encode(Image.new("RGB", (400, 300), (130, 160, 200))))
     payload = read_json(str(path), "--entering", "XK", "--at", "2021-09-27T10:00:00+02:00")
-    assert payload == {"candidates": [], "needs_confirmation": False, "check": None}
+    assert {key: payload[key] for key in ("candidates", "needs_confirmation", "check")} == {"candidates": [], "needs_confirmation": False, "check": None}
+    assert isinstance(payload["read_id"], int)
     result = runner.invoke(app, ["read-image", str(path)])
     assert result.exit_code == 0
     assert "No plate found" in result.stdout

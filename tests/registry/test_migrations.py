@@ -22,7 +22,7 @@ from tests.conftest import local
 TABLES = {
     *("vehicles", "temporary_registrations", "sticker_issuances", "enforcement_actions", "crossings", "audit_log"),
     *("accounts", "api_keys", "login_sessions", "login_failures"),
-    *("crossing_status_changes", "queue_observations"),
+    *("crossing_status_changes", "queue_observations", "plate_reads"),
 }
 
 

@@ -7,6 +7,9 @@ in each worker: it reads the settings from the environment.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -21,11 +24,15 @@ from borderplates import reference
 from borderplates.api import docs, errors
 from borderplates.api.deps import CSRF_HEADER, SAFE_METHODS, Served
 from borderplates.api.middleware import API_HEADERS, SecurityHeaders, TooLargeAsProblem
-from borderplates.api.routes import accounts, audit, crossings, enforcement, law, registrations, status, transfer, verify
+from borderplates.api.routes import accounts, audit, crossings, enforcement, law, reads, registrations, status, transfer, verify
+from borderplates.errors import BorderplatesError
 from borderplates.registry import Database, open_registry
 from borderplates.services import law as law_services
 from borderplates.services.accounts import Authenticator, Throttle
+from borderplates.services.actors import Actor
+from borderplates.services.reads import ImageStore, erase_old_images
 from borderplates.settings import Settings, load_settings
+from borderplates.vocabulary import Role
 
 PREFIX = "/api/v1"
 #: Operations anyone may call without logging in.
@@ -41,6 +48,8 @@ PUBLIC = frozenset(
 )
 #: Operations on one's own login session: the session cookie only.
 SESSION = frozenset({("get", f"{PREFIX}/session"), ("delete", f"{PREFIX}/session"), ("put", f"{PREFIX}/session/password")})
+#: Seconds between two runs of the erasure of plate-read images past their retention.
+RETENTION_RUN = 3600.0
 TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 DESCRIPTION = """The cross-border vehicle registration regime: the law on any date, the check at the booth,
 temporary registrations, stickers, warnings and fines, crossings, and the audit trail.
@@ -68,9 +77,15 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        if owned:
-            database.close()
+        eraser = asyncio.create_task(_erase_images_every(RETENTION_RUN, settings, database))
+        try:
+            yield
+        finally:
+            eraser.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await eraser
+            if owned:
+                database.close()
 
     app = FastAPI(
         title="borderplates",
@@ -96,6 +111,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         accounts.session_router,
         accounts.users_router,
         status.router,
+        reads.build(settings.max_image_bytes),
     )
     for router in routers:
         app.include_router(router, prefix=PREFIX, responses=errors.PROBLEM_RESPONSES, max_body_size=settings.max_body_bytes)
@@ -117,6 +133,17 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, headers=headers, page_headers=docs.page_headers(script_hashes, headers), pages=(docs.DOCS,))
     app.openapi = lambda: _openapi(app, served.cookie_name)  # type: ignore[method-assign]  # FastAPI's documented way to shape the schema
     return app
+
+
+async def _erase_images_every(period: float, settings: Settings, db: Database) -> None:
+    """Erase the images of plate reads past their retention now and then, for as long as the server runs."""
+    keeper = Actor("retention", Role.SUPERVISOR)
+    store = ImageStore(settings.reads_dir)
+    while True:
+        with contextlib.suppress(BorderplatesError):
+            now = dt.datetime.now(dt.UTC)
+            await asyncio.to_thread(erase_old_images, now, dt.timedelta(days=settings.read_retention_days), actor=keeper, db=db, store=store)
+        await asyncio.sleep(period)
 
 
 def app_from_environment() -> FastAPI:

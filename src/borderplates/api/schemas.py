@@ -136,6 +136,9 @@ class CrossingCreate(VehicleFacts):
     mode: ModeWord = Mode.PASSENGER
     lane: str | None = Field(None, min_length=1, max_length=LANE_LENGTH)
     return_registration: bool = False
+    read_id: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="The camera read the plate came from (settled: confirmed by an officer when it needed it)."
+    )
 
 
 class LoginCreate(Strict):

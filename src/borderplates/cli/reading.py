@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,8 +12,8 @@ from rich.table import Table
 from borderplates import reference
 from borderplates.cli import JsonOption, app, console, emit_json, moment, say, session
 from borderplates.errors import ValidationError
-from borderplates.services import checks
-from borderplates.services.presentation import Presentation
+from borderplates.services import reads
+from borderplates.vocabulary import Direction
 
 if TYPE_CHECKING:
     from borderplates import reading
@@ -41,20 +41,22 @@ def read_image(
     from borderplates import reading
 
     crossing = _crossing(entering, leaving, point, on, at)
-    read = reading.read_file(file, _reader(reader, alpr_models))
-    best = read.best
-    check = _check(best.canonical, best.issuer, *crossing, point) if best is not None and crossing is not None else None
+    data = reading.image_bytes(file)
+    answer = reads.read_image(
+        data,
+        at=crossing[1] if crossing else dt.datetime.now(dt.UTC),
+        point=point,
+        crossing=(crossing[0], Direction(crossing[2])) if crossing else None,
+        actor=session().operator(None),
+        db=session().db,
+        store=reads.ImageStore(session().settings.reads_dir),
+        reader=_reader(reader, alpr_models),
+    )
+    shown = answer.as_json()
     if as_json:
-        emit_json({**read.as_json(), "check": check})
+        emit_json({"read_id": shown["id"], "candidates": shown["candidates"], "needs_confirmation": shown["needs_confirmation"], "check": shown["check"]})
         return
-    _show(read, check)
-
-
-def _check(canonical: str, issuer: str, jurisdiction: str, at: dt.datetime, direction: str, point: str | None) -> dict[str, Any]:
-    """The check of the plate read at the crossing, as the reader read it (its issuer included)."""
-    plate = reference.read_plate(canonical, among=(issuer,)).best
-    presentation = Presentation(plate, jurisdiction, at, direction, point=point)
-    return checks.check_vehicle(presentation, actor=session().operator(None), db=session().db).as_json()
+    _show(answer)
 
 
 def _crossing(entering: str | None, leaving: str | None, point: str | None, on: str | None, at: str | None) -> tuple[str, dt.datetime, str] | None:
@@ -86,15 +88,19 @@ def _reader(name: str, alpr_models: Path | None) -> reading.PlateReader:
     raise ValidationError(f"unknown reader {name!r}; known: {', '.join(READERS)}")
 
 
-def _show(read: reading.PlateRead, check: dict[str, Any] | None) -> None:
+def _show(answer: reads.ReadAnswer) -> None:
+    read, check = answer.read, answer.check.as_json() if answer.check else None
     if not read.candidates:
-        say(("No plate found", "bold"), " on the image: type the plate.")
+        say(("No plate found", "bold"), f" on the image (read {read.id}): type the plate.")
         return
     if read.needs_confirmation:
-        say((" NEEDS CONFIRMATION ", "bold reverse"), " the read is not sure: confirm or correct the plate before acting on it.")
-    table = Table("", "plate", "issuer", "confidence", "box (left, top, right, bottom)", title=f"read by {read.reader_name} {read.reader_version}")
+        say(
+            (" NEEDS CONFIRMATION ", "bold reverse"),
+            f" the read is not sure: confirm or correct the plate before acting on it (borderplates reads confirm {read.id} PLATE).",
+        )
+    table = Table("", "plate", "issuer", "confidence", "box (left, top, right, bottom)", title=f"read {read.id} by {read.reader} {read.reader_version}")
     for rank, candidate in enumerate(read.candidates, 1):
-        table.add_row(str(rank), candidate.canonical, candidate.issuer, f"{candidate.confidence:.0%}", ", ".join(map(str, candidate.box.as_json())))
+        table.add_row(str(rank), candidate["canonical"], candidate["issuer"], f"{candidate['confidence']:.0%}", ", ".join(map(str, candidate["box"])))
     console.print(table)
     if check is None:
         return
@@ -102,3 +108,52 @@ def _show(read: reading.PlateRead, check: dict[str, Any] | None) -> None:
     say((title, "bold"), f": {check['decision']}")
     for reason in check["reasons"]:
         say(f"  • {reason}")
+
+
+reads_app = typer.Typer(help="Plate reads from camera images: every read is kept.", no_args_is_help=True)
+app.add_typer(reads_app, name="reads")
+
+
+@reads_app.command("show")
+def reads_show(read_id: Annotated[int, typer.Argument(metavar="ID")], as_json: bool = JsonOption) -> None:
+    """A read as kept: what was read, by which reader, who confirmed or corrected it, the crossing it led to."""
+    found = reads.show_read(read_id, actor=session().operator(None), db=session().db)
+    if as_json:
+        emit_json(found.as_json())
+    else:
+        confirmed = f"; confirmed as {found.confirmed_plate} by {found.confirmed_by}" if found.confirmed_by else ""
+        say(f"read {found.id} at {found.at.isoformat()}: {found.plate or 'no plate'} ({found.confidence:.0%}){confirmed}")
+
+
+@reads_app.command("confirm")
+def reads_confirm(
+    read_id: Annotated[int, typer.Argument(metavar="ID")],
+    plate: Annotated[str, typer.Argument(metavar="PLATE", help="The plate as you see it: the read's, or the correct one.")],
+    officer: Annotated[str | None, typer.Option("--officer", help="Who confirms (default: BORDERPLATES_USER or the login name).")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Confirm a read's plate, or correct it: only then may a crossing be recorded from it."""
+    found = reads.confirm_read(read_id, plate, actor=session().operator(officer), db=session().db)
+    if as_json:
+        emit_json(found.as_json())
+    else:
+        say(f"read {found.id} is {found.confirmed_plate} ({found.confirmed_issuer}), confirmed by {found.confirmed_by}")
+
+
+@reads_app.command("erase")
+def reads_erase(
+    older_than: Annotated[int | None, typer.Option("--older-than", help="Days; default BORDERPLATES_READ_RETENTION_DAYS.")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="ISO 8601 date-time with offset; default now.")] = None,
+    as_json: bool = JsonOption,
+) -> None:
+    """Erase the images of reads past their retention period (each erasure audited; safe to run again)."""
+    days = older_than if older_than is not None else session().settings.read_retention_days
+    if days < 1:
+        raise ValidationError("--older-than is a number of days, at least 1")
+    count = reads.erase_old_images(
+        moment(None, at, None), dt.timedelta(days=days), actor=session().operator(None), db=session().db, store=reads.ImageStore(session().settings.reads_dir)
+    )
+    if as_json:
+        emit_json({"erased": count})
+    else:
+        say(f"{count} image(s) erased")

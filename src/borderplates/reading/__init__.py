@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from borderplates.errors import BadImage, BorderplatesError, ReaderUnavailable
+from borderplates.errors import BadImage, BorderplatesError, ReaderUnavailable, quoted
 from borderplates.reading.images import MAX_IMAGE_BYTES, LoadedImage, load_image
 from borderplates.reading.model import Box, CharDetection, PlateCandidate, PlateRead, PlateReader, TextDetection
 from borderplates.reading.ranking import CLOSE_MARGIN, CONFIRM_BELOW, needs_confirmation, rank
@@ -62,16 +62,21 @@ def read_image(data: bytes, reader: PlateReader | None = None) -> PlateRead:
 
 def read_file(path: Path | str, reader: PlateReader | None = None) -> PlateRead:
     """:func:`read_image` on the file at ``path``; its size is checked before it is read."""
+    return read_image(image_bytes(path), reader)
+
+
+def image_bytes(path: Path | str) -> bytes:
+    """The bytes of the image file at ``path``, its size checked before it is read; :class:`BadImage` otherwise."""
     path = Path(path)
+    shown = quoted(str(path), 200)
     try:
         size = path.stat().st_size
         if not path.is_file():
-            raise BadImage(f"{path} is not a file")
+            raise BadImage(f"{shown} is not a file")
         if size > MAX_IMAGE_BYTES:
-            raise BadImage(f"{path} is {size / 1024 / 1024:.1f} MB; at most {MAX_IMAGE_BYTES // 1024 // 1024} MB are accepted")
-        data = path.read_bytes()
+            raise BadImage(f"{shown} is {size / 1024 / 1024:.1f} MB; at most {MAX_IMAGE_BYTES // 1024 // 1024} MB are accepted")
+        return path.read_bytes()
     except FileNotFoundError:
-        raise BadImage(f"no such file: {path}") from None
+        raise BadImage(f"no such file: {shown}") from None
     except OSError as error:
-        raise BadImage(f"cannot read {path}: {error.strerror or error}") from None
-    return read_image(data, reader)
+        raise BadImage(f"cannot read {shown}: {error.strerror or error}") from None

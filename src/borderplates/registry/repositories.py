@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from borderplates.law import Money
-from borderplates.model import Action, AuditEntry, Crossing, Held, NewCrossing, NewRegistration, NewVehicle, Registration
+from borderplates.model import Action, AuditEntry, Crossing, Held, NewCrossing, NewRegistration, NewVehicle, Registration, StoredRead
 from borderplates.reference import Plate
 from borderplates.reference.crossing_status import StatusEntry
 from borderplates.registry.audit import Audit
@@ -30,7 +30,7 @@ from borderplates.registry.tables import (
     crossing_status_changes,
     crossings,
     enforcement_actions,
-    metadata,
+    plate_reads,
     queue_observations,
     sticker_issuances,
     temporary_registrations,
@@ -103,6 +103,11 @@ _STICKER_FOR = sa.select(S.c.issued_at, S.c.point).where(
 _INSERT_STICKER = S.insert().returning(S.c.id)
 _INSERT_ACTION = E.insert().returning(E.c.id)
 
+_READ_COLUMNS = tuple(column.name for column in plate_reads.columns if column.name != "id")
+_INSERT_READ = plate_reads.insert().returning(plate_reads.c.id)
+_READ_BY_ID = sa.select(plate_reads).where(plate_reads.c.id == sa.bindparam("value"))
+_UPDATE_READ = plate_reads.update().where(plate_reads.c.id == sa.bindparam("row_id"))
+_READS_TO_ERASE = sa.select(plate_reads).where(plate_reads.c.image_ref.is_not(None), plate_reads.c.at < sa.bindparam("moment")).order_by(plate_reads.c.id)
 _INSERT_STATUS = STATUS.insert().returning(STATUS.c.id)
 _STATUS_CHANGES = sa.select(STATUS).order_by(STATUS.c.id)
 _LATEST_STATUS = sa.select(sa.func.max(STATUS.c.id))
@@ -445,6 +450,35 @@ class QueueObservations:
         return [QueueObservation(row.at, row.lanes_open, row.vehicles, row.metres, row.wait_minutes, row.served_per_lane_per_hour) for row in rows]
 
 
+class Reads:
+    """Plate reads from camera images."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def add(self, read: StoredRead) -> StoredRead:
+        values = {name: getattr(read, name) for name in _READ_COLUMNS}
+        values["candidates"] = list(read.candidates)
+        read_id = int(self._conn.execute(_INSERT_READ, values).scalar_one())
+        return replace(read, id=read_id)
+
+    def by_id(self, read_id: int) -> StoredRead | None:
+        row = self._conn.execute(_READ_BY_ID, {"value": read_id}).first()
+        return _read(row) if row is not None else None
+
+    def confirm(self, read_id: int, issuer: str, plate: str, by: str, at: dt.datetime) -> None:
+        self._conn.execute(_UPDATE_READ, {"row_id": read_id, "confirmed_plate": plate, "confirmed_issuer": issuer, "confirmed_by": by, "confirmed_at": at})
+
+    def link(self, read_id: int, crossing_id: int) -> None:
+        self._conn.execute(_UPDATE_READ, {"row_id": read_id, "crossing_id": crossing_id})
+
+    def with_images_taken_before(self, moment: dt.datetime) -> list[StoredRead]:
+        return [_read(row) for row in self._conn.execute(_READS_TO_ERASE, {"moment": moment})]
+
+    def erase_image(self, read_id: int, at: dt.datetime) -> None:
+        self._conn.execute(_UPDATE_READ, {"row_id": read_id, "image_ref": None, "image_erased_at": at})
+
+
 class Actions:
     """Stickers, warnings and fines."""
 
@@ -522,8 +556,8 @@ class Bulk:
         self._conn = conn
 
     def is_empty(self) -> bool:
-        """Whether the registry holds nothing at all."""
-        return all(self._conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None for table in metadata.sorted_tables)
+        """Whether the registry holds no border records (vehicles, registrations, stickers, warnings, fines, crossings): accounts and the audit trail aside."""
+        return all(self._conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None for table in (V, R, S, E, C))
 
     def add_vehicles(self, rows: Iterable[NewVehicle], progress: Progress | None = None) -> int:
         return self._insert(V, NewVehicle._fields, (tuple(row) for row in rows), progress)
@@ -638,6 +672,14 @@ def _converter(driver: Driver, column_type: sa.types.TypeEngine[Any]) -> Callabl
     if isinstance(column_type, sa.String):
         return str
     return None
+
+
+def _read(row: Any) -> StoredRead:
+    return StoredRead(
+        id=row.id,
+        **{name: getattr(row, name) for name in _READ_COLUMNS if name != "candidates"},
+        candidates=tuple(row.candidates),
+    )
 
 
 def _crossing(row: Any) -> Crossing:

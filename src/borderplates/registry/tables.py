@@ -218,3 +218,31 @@ queue_observations = sa.Table(
     sa.Index("ix_queue_observations_flow", "point", "entering", "mode", "at"),
 )
 """Append-only (triggers refuse UPDATE and DELETE), each row one link of its origin's hash chain (see :mod:`borderplates.registry.audit`)."""
+
+
+plate_reads = sa.Table(
+    "plate_reads",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("point", sa.String(20)),
+    sa.Column("camera", sa.String(NAME_LENGTH)),
+    sa.Column("submitted_by", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("reader", sa.String(40), nullable=False),
+    sa.Column("reader_version", sa.String(40), nullable=False),
+    sa.Column("raw_text", sa.String(REASON_LENGTH), nullable=False),
+    sa.Column("plate", sa.String(20)),
+    sa.Column("issuer", sa.String(2)),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("needs_confirmation", sa.Boolean, nullable=False),
+    sa.Column("candidates", sa.JSON, nullable=False),
+    sa.Column("image_sha256", sa.String(64), nullable=False),
+    sa.Column("image_ref", sa.String(80)),
+    sa.Column("image_erased_at", UTCDateTime),
+    sa.Column("confirmed_plate", sa.String(20)),
+    sa.Column("confirmed_issuer", sa.String(2)),
+    sa.Column("confirmed_by", sa.String(NAME_LENGTH)),
+    sa.Column("confirmed_at", UTCDateTime),
+    sa.Column("crossing_id", sa.Integer, sa.ForeignKey("crossings.id")),
+    sa.Index("ix_plate_reads_at", "at"),
+)

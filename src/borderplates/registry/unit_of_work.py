@@ -19,7 +19,7 @@ from borderplates.errors import ConflictError, RegistryUnavailable
 from borderplates.registry.accounts import Accounts
 from borderplates.registry.audit import Audit
 from borderplates.registry.driver import Driver
-from borderplates.registry.repositories import Actions, Bulk, Crossings, Holdings, QueueObservations, Registrations, StatusChanges, Vehicles
+from borderplates.registry.repositories import Actions, Bulk, Crossings, Holdings, QueueObservations, Reads, Registrations, StatusChanges, Vehicles
 
 
 class DuplicateRecord(ConflictError):
@@ -39,6 +39,7 @@ class UnitOfWork:
     holdings: Holdings
     status_changes: StatusChanges
     queues: QueueObservations
+    reads: Reads
     bulk: Bulk
     accounts: Accounts
 
@@ -66,6 +67,7 @@ class UnitOfWork:
         self.holdings = Holdings(driver, lock=self.write)
         self.status_changes = StatusChanges(connection)
         self.queues = QueueObservations(connection)
+        self.reads = Reads(connection)
         self.bulk = Bulk(connection)
         self.accounts = Accounts(connection)
         return self

@@ -20,6 +20,7 @@ from borderplates.services.actors import Actor, Permission, authorise
 from borderplates.services.checks import Check, assess, closed_to
 from borderplates.services.idempotency import once
 from borderplates.services.presentation import Presentation, judge
+from borderplates.services.reads import check_settled, checked_id
 from borderplates.services.registrations import change_status
 from borderplates.vocabulary import LANE_LENGTH, Decision, Direction, Mode, RegistrationStatus
 
@@ -68,11 +69,14 @@ def record_crossing(
     lane: str | None = None,
     request_key: str | None = None,
     return_registration: bool = False,
+    read_id: int | None = None,
     db: Database,
 ) -> CrossingRecord:
     """Check the vehicle and record the crossing with the decision taken, in one unit of work.
 
     On exit, ``return_registration`` also takes back the vehicle's active temporary registration.
+    ``read_id`` names the camera read the plate came from: it must be settled (confirmed or corrected
+    by an officer when it needed it) and name the same plate, and it is linked to the crossing.
     """
     key = inputs.request_key(request_key)
     judgement = judge(presentation, point_required=True)
@@ -93,6 +97,8 @@ def record_crossing(
     closure = closed_to(judgement, traffic, db)
 
     def act(uow: UnitOfWork) -> CrossingRecord:
+        if read_id is not None:
+            check_settled(uow.reads.by_id(checked_id(read_id)), plate)
         check = assess(judgement, uow.holdings, closure)
         vehicle = uow.vehicles.ensure(
             plate, vehicle_class=judgement.vehicle_class, resident=judgement.resident, vin=judgement.vin, at=judgement.at, actor=actor.name, point=where
@@ -120,7 +126,9 @@ def record_crossing(
             request_key=key,
         )
         crossing = uow.crossings.add(new, plate=plate.canonical, issuer=plate.issuer)
-        uow.audit.append(AuditEntry(judgement.at, actor.name, where, "record", "crossing", crossing.id, None, new._asdict()))
+        uow.audit.append(AuditEntry(judgement.at, actor.name, where, "record", "crossing", crossing.id, None, {**new._asdict(), "read_id": read_id}))
+        if read_id is not None:
+            uow.reads.link(read_id, crossing.id)
         return CrossingRecord(crossing, check)
 
     def replay(uow: UnitOfWork, request: str) -> CrossingRecord | None:

@@ -39,6 +39,7 @@ def record(body: CrossingCreate, actor: CurrentActor, served: ServedDep, idempot
         lane=body.lane,
         request_key=idempotency_key,
         return_registration=body.return_registration,
+        read_id=body.read_id,
         db=served.db,
     )
     return CrossingRecordPublic.model_validate(recorded.as_json())
