@@ -4,7 +4,7 @@ Measures in one run, with wrk (Debian's package; installed here when missing and
 as root) at 32 connections on loopback, each server started by the same uvicorn
 command (1 worker, uvloop and httptools, no access log):
 
-- ``GET /api/v1/check`` with an officer's API key, over plates of the demo week
+- ``GET /api/v1/check`` with an officer's API key at Merdare, over plates of the demo week
   (vehicles that hold a registration and vehicles that do not), on the embedded
   SQLite registry holding the demo week (``--quick``: an empty registry);
 - a bare FastAPI app whose ``async def`` route answers a constant JSON object;
@@ -153,7 +153,7 @@ def lua_post(path: str, key: str | None, body: str, start: int) -> str:
 
 
 def prepare(folder: Path, quick: bool) -> tuple[dict[Role, str], list[str]]:
-    """A registry (with the demo week unless quick), an officer and a clerk at Jarinje with API keys; the plates to check."""
+    """A registry (with the demo week unless quick); an officer and a clerk with API keys at Merdare, open all week; the plates to check."""
     settings = Settings(data_dir=folder / "registry")
     db = open_registry(settings, migrate=True)
     try:
@@ -165,7 +165,7 @@ def prepare(folder: Path, quick: bool) -> tuple[dict[Role, str], list[str]]:
             plates += [r.plate for r in page]
         keys = {}
         for name, role in (("officer-bench", Role.OFFICER), ("clerk-bench", Role.CLERK)):
-            accounts.create_user(name, role, "jarinje", actor=ADMIN, db=db)
+            accounts.create_user(name, role, "merdare", actor=ADMIN, db=db)
             keys[role] = accounts.create_key(name, actor=ADMIN, db=db)[1]
         return keys, plates
     finally:
@@ -183,12 +183,12 @@ def main() -> int:
         keys, plates = prepare(folder, quick)
         shutil.copy(HERE / "_bare_apps.py", folder / "_bare_apps.py")
         env = {"BORDERPLATES_DATA_DIR": str(folder / "registry"), "BENCH_DB": str(folder / "bare.db"), "BENCH_DIR": str(folder)}
-        check_paths = [f"/api/v1/check?plate={quote(p)}&entering=XK&point=jarinje&at={CHECK_AT}" for p in plates]
+        check_paths = [f"/api/v1/check?plate={quote(p)}&entering=XK&point=merdare&at={CHECK_AT}" for p in plates]
         scripts = {
             "check": lua_get("/api/v1/check", check_paths, keys[Role.OFFICER]),
             "constant": lua_get("/check", ["/check"], None),
         }
-        issue = '{"plate": "%s", "entering": "XK", "point": "jarinje", "at": "2021-09-27T10:00:00+02:00"}'
+        issue = '{"plate": "%s", "entering": "XK", "point": "merdare", "at": "2021-09-27T10:00:00+02:00"}'
         for phase, start in (("", 100_000), ("warm-", 0)):
             scripts[f"{phase}issue"] = lua_post("/api/v1/registrations", keys[Role.CLERK], issue, start)
             scripts[f"{phase}insert"] = lua_post("/issue", None, '{"plate": "%s"}', start)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -31,6 +32,7 @@ from borderplates.services import law as law_services
 from borderplates.services.accounts import Authenticator, Throttle
 from borderplates.services.actors import Actor
 from borderplates.services.reads import ImageStore, erase_old_images
+from borderplates.services.status import shipped_history
 from borderplates.settings import Settings, load_settings
 from borderplates.vocabulary import Role
 
@@ -67,6 +69,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     database = db if db is not None else open_registry(settings, migrate=settings.embedded)
     reference.load()
     law_services.current_law()
+    shipped_history()
     served = Served(
         settings=settings,
         db=database,
@@ -78,6 +81,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         eraser = asyncio.create_task(_erase_images_every(RETENTION_RUN, settings, database))
+        # What was built to serve (the reference data, the law's index, the routes) lives as long as the
+        # process: kept out of the collector's full passes, which would walk it in the middle of a check.
+        gc.freeze()
         try:
             yield
         finally:
