@@ -16,6 +16,15 @@ from borderplates.cli import app, main
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def registry(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A private embedded registry: scenarios run on the crossings it recorded, when it recorded some."""
+    folder = tmp_path / "registry"
+    monkeypatch.setenv("BORDERPLATES_DATA_DIR", str(folder))
+    monkeypatch.setenv("BORDERPLATES_USER", "planner")
+    return folder
+
+
 def run_json(*args: str) -> dict[str, Any]:
     result = runner.invoke(app, ["simulate", *args, "--json"])
     assert result.exit_code == 0, result.output
@@ -78,6 +87,18 @@ def test_scenarios_compare_in_one_plot_and_json(tmp_path: Path) -> None:
     assert names["temporary-plates"]["overall"]["mean_wait_minutes"] > names["stickers"]["overall"]["mean_wait_minutes"]
 
 
+def test_scenarios_run_on_the_crossings_the_registry_recorded_and_on_the_demo_week_without_them() -> None:
+    assert run_json("--scenario", "stickers")["volumes"]["source"] == "the demo week of 20–26 Sep 2021 (generated traffic)"
+    for plate, hour in (("01-101-AA", "08"), ("01-102-AA", "09"), ("01-103-AA", "09")):
+        done = runner.invoke(app, ["cross", plate, "--point", "merdare", "--entering", "XK", "--at", f"2021-09-22T{hour}:30:00+02:00"])
+        assert done.exit_code == 0, done.output
+    recorded = run_json("--scenario", "stickers")["volumes"]
+    assert (recorded["source"], recorded["records"], recorded["from"], recorded["until"]) == ("recorded crossings", 3, "2021-09-22", "2021-09-22")
+    [stream] = recorded["streams"]
+    assert (stream["origin"], stream["towards"], stream["profile"][8], stream["profile"][9]) == ("XK", "XK", 1.0, 2.0)
+    assert run_json("--scenario", "stickers", "--traffic", "demo")["volumes"]["records"] > 1000
+
+
 def test_all_scenarios_without_a_date_leave_the_law_out() -> None:
     shown = run_json("--scenario", "all", "--point", "mutivode")
     assert [s["name"] for s in shown["scenarios"]] == ["temporary-plates", "stickers", "none", "one-side"]
@@ -100,6 +121,11 @@ def test_all_scenarios_without_a_date_leave_the_law_out() -> None:
         (("--scenario", "none", "--blocked", "soon"), "not a span of hours"),
         (("--scenario", "none", "--hours", "5"), "describe a single queue"),
         (("--scenario", "none", "--service", "admit=gamma:-1:0.5"), "mean service time must be more than 0"),
+        (("--scenario", "none", "--traffic", "recorded"), "no crossings recorded at Merdar"),
+        (("--scenario", "none", "--traffic", "guessed"), "unknown traffic 'guessed'"),
+        (("--scenario", "none", "--from", "2021-09-23", "--until", "2021-09-22"), "comes before the first"),
+        (("--scenario", "none", "--until", "9999-12-31"), "outside the years"),
+        (("--lanes", "2", "--arrivals-per-hour", "1", "--service-minutes", "1", "--hours", "1", "--from", "2021-09-22"), "--from is for --scenario only"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], message: str) -> None:

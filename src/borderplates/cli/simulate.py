@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Annotated
@@ -10,8 +11,9 @@ import typer
 from rich.table import Table
 
 from borderplates import simulate as sim
-from borderplates.cli import JsonOption, app, console, emit_json, parse_date
+from borderplates.cli import JsonOption, app, console, emit_json, parse_date, session
 from borderplates.errors import ValidationError
+from borderplates.services import planning
 from borderplates.vocabulary import Decision, Mode, words
 
 ALL = "all"
@@ -23,7 +25,13 @@ def simulate(
         list[str] | None,
         typer.Option("--scenario", help=f"A policy to compare ({words(sim.Scenario)}, or {ALL}); repeat it to compare several in one plot."),
     ] = None,
-    point: Annotated[str, typer.Option("--point", help="The crossing point of the scenarios; its demo-week traffic is simulated.")] = "merdare",
+    point: Annotated[str, typer.Option("--point", help="The crossing point of the scenarios.")] = "merdare",
+    traffic: Annotated[
+        str,
+        typer.Option("--traffic", help="The scenarios' traffic: recorded (the point's crossings in the registry), demo (the demo week), or auto."),
+    ] = "auto",
+    first_day: Annotated[str | None, typer.Option("--from", help="First local date of the recorded crossings used (YYYY-MM-DD).")] = None,
+    last_day: Annotated[str | None, typer.Option("--until", help="Last local date of the recorded crossings used (YYYY-MM-DD).")] = None,
     on: Annotated[str | None, typer.Option("--on", help="The date of the law scenario (YYYY-MM-DD).")] = None,
     days: Annotated[int, typer.Option("--days", help="Days simulated for the scenarios, after a day of warm-up.")] = 1,
     plates_for: Annotated[str | None, typer.Option("--plates-for", help="Whose vehicles get temporary plates in the one-side scenario.")] = None,
@@ -51,12 +59,14 @@ def simulate(
         given = [name for name, value in single.items() if value is not None]
         if given:
             raise ValidationError(f"{', '.join(given)} describe a single queue; with --scenario the traffic is the point's")
-        _scenarios(scenario, point, on, days, plates_for, out, service or [], lanes, block, seed, as_json)
+        period = (parse_date(first_day, "--from") if first_day else None, parse_date(last_day, "--until") if last_day else None)
+        _scenarios(scenario, point, traffic, period, on, days, plates_for, out, service or [], lanes, block, seed, as_json)
         return
     if lanes is None or arrivals_per_hour is None or service_minutes is None or hours is None:
         missing = ", ".join(name for name, value in {"--lanes": lanes, **single}.items() if value is None)
         raise ValidationError(f"give --scenario NAME, or a single queue with --lanes, --arrivals-per-hour, --service-minutes and --hours (missing {missing})")
-    for option, value in {"--on": on, "--out": out, "--plates-for": plates_for, "--service": service}.items():
+    scenario_only = {"--on": on, "--out": out, "--plates-for": plates_for, "--service": service, "--from": first_day, "--until": last_day}
+    for option, value in scenario_only.items():
         if value:
             raise ValidationError(f"{option} is for --scenario only")
     result = sim.run_mmc(
@@ -79,6 +89,8 @@ def simulate(
 def _scenarios(
     names: list[str],
     point: str,
+    traffic: str,
+    period: tuple[dt.date | None, dt.date | None],
     on: str | None,
     days: int,
     plates_for: str | None,
@@ -93,9 +105,12 @@ def _scenarios(
         _check_writable(out)
     day = parse_date(on, "--on") if on else None
     chosen = [s for s in sim.Scenario if s is not sim.Scenario.LAW or day is not None] if ALL in (n.strip().lower() for n in names) else names
-    comparison = sim.compare_scenarios(
+    comparison = planning.plan(
         chosen,
         point=point,
+        traffic=traffic,
+        first_day=period[0],
+        last_day=period[1],
         on=day,
         days=days,
         seed=seed,
@@ -103,6 +118,8 @@ def _scenarios(
         service=_service_model(service),
         blocked=block,
         plates_for=plates_for.strip().upper() if plates_for else None,
+        actor=session().operator(None),
+        db=session().db,
     )
     if out is not None:
         try:
@@ -124,6 +141,8 @@ def _scenarios(
             str(figures.vehicles),
         )
     console.print(table)
+    volumes = comparison.calibration
+    console.print(f"traffic: {comparison.volumes}, {volumes.first_on} to {volumes.last_on} ({volumes.records} crossings)", highlight=False)
     for result in comparison.results:
         for note in result.notes:
             console.print(f"{result.label}: {note}", highlight=False)

@@ -40,6 +40,7 @@ class Permission(StrEnum):
     IMPORT = "import"
     EXPORT = "export"
     SET_STATUS = "set_status"
+    PLAN = "plan"
     ACCOUNTS = "accounts"
     KEYS = "keys"
 
@@ -54,6 +55,7 @@ _SUPERVISOR = _CLERK | {
     Permission.IMPORT,
     Permission.EXPORT,
     Permission.SET_STATUS,
+    Permission.PLAN,
 }
 
 #: What each role may do: each of officer, clerk, supervisor may do what the one before it may; an admin looks after accounts and keys only.

@@ -75,6 +75,15 @@ def moment(value: object, what: str = "moment") -> dt.datetime:
     return value
 
 
+def day(value: object, what: str = "date") -> dt.date:
+    """A calendar date among the years borderplates handles."""
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise ValidationError(f"the {what} needs a date (YYYY-MM-DD)")
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(f"the {what} {value.isoformat()} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
+    return value
+
+
 W = TypeVar("W", bound=StrEnum)
 
 

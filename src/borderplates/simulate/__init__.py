@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from borderplates.errors import ValidationError
-from borderplates.simulate.calibration import OTHER, Calibration, CrossingRecord, RecordedCrossing, calibrate
+from borderplates.simulate.calibration import OTHER, Calibration, CrossingRecord, NoTraffic, RecordedCrossing, calibrate
 from borderplates.simulate.demo import demo_week_calibration, demo_week_crossings
 from borderplates.simulate.erlang import ErlangC, UnstableQueue, erlang_c, offered_utilisation
 from borderplates.simulate.model import (
@@ -57,6 +57,7 @@ __all__ = [
     "ErlangC",
     "Figures",
     "MMcResult",
+    "NoTraffic",
     "OnBlock",
     "Policy",
     "RecordedCrossing",

@@ -33,6 +33,10 @@ StreamKey = tuple[str, str, Mode]
 """(origin, towards, mode)."""
 
 
+class NoTraffic(ValidationError):
+    """No crossing was recorded at the point (by the side's booths) to calibrate from."""
+
+
 class CrossingRecord(Protocol):
     """What calibration reads of a recorded crossing."""
 
@@ -111,7 +115,7 @@ def calibrate(records: Iterable[CrossingRecord], point: str, *, side: str | None
     """Arrival rates per hour, mode and origin, and the decision mix, of ``point`` from ``records``.
 
     ``side`` is the jurisdiction whose booths' records are counted; by default the
-    first of the point's pair. Raises ``ValidationError`` when there is none.
+    first of the point's pair. Raises ``NoTraffic`` when there is none.
     """
     crossing_point = reference.crossing_point(point)
     pair = crossing_point.between
@@ -138,7 +142,7 @@ def calibrate(records: Iterable[CrossingRecord], point: str, *, side: str | None
         last = day if last is None or day > last else last
         count += 1
     if first is None or last is None:
-        raise ValidationError(f"no crossings recorded by {side} at {crossing_point.name} to calibrate from")
+        raise NoTraffic(f"no crossings recorded by {side} at {crossing_point.name} to calibrate from")
     days = (last - first).days + 1
     streams = tuple(
         Stream(origin, towards, mode, sum(counts) / (days * HOURS_PER_DAY), tuple(float(c) for c in counts))
