@@ -135,3 +135,11 @@ class Forbidden(BorderplatesError):
     """The actor may not do this, or not here."""
 
     message = "You may not do this."
+
+
+class TryLater(BorderplatesError):
+    """Not now: try again in ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)

@@ -2,7 +2,7 @@
 
 The expected rights are written here from the roles as the project defines them
 (officer: check, record crossings, warnings; clerk: also issue, renew, return,
-stickers, fines; supervisor: also cancel, read everything, audit, import and export;
+stickers, fines; supervisor: also cancel, read everything, audit, import and export, plan;
 admin: accounts and keys only), independently of the code that enforces them.
 """
 
@@ -86,6 +86,7 @@ def endpoints(server: Running) -> list[tuple[str, str, dict[str, Any], set[Role]
         ("GET", "/api/v1/reads/999999", {}, {OFC, CLK, SUP}),
         ("GET", "/api/v1/reads/999999/crop.png", {}, {OFC, CLK, SUP}),
         ("POST", "/api/v1/reads/999999/confirmation", {"json": {"plate": "NP 123-AB"}}, {OFC, CLK, SUP}),
+        ("POST", "/api/v1/simulations", {"json": {"scenarios": ["none"], "traffic": "demo"}}, {SUP}),
         ("POST", "/api/v1/users", {"json": {"name": "matrix-made", "role": "officer"}}, {ADM}),
         ("GET", "/api/v1/users", {}, {ADM}),
         ("POST", "/api/v1/users/nobody-here/disable", {}, {ADM}),

@@ -25,7 +25,7 @@ from borderplates import reference
 from borderplates.api import docs, errors
 from borderplates.api.deps import CSRF_HEADER, SAFE_METHODS, Served
 from borderplates.api.middleware import API_HEADERS, SecurityHeaders, TooLargeAsProblem
-from borderplates.api.routes import accounts, audit, crossings, enforcement, law, reads, registrations, status, transfer, verify
+from borderplates.api.routes import accounts, audit, crossings, enforcement, law, planning, reads, registrations, status, transfer, verify
 from borderplates.errors import BorderplatesError
 from borderplates.registry import Database, open_registry
 from borderplates.services import law as law_services
@@ -118,6 +118,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         accounts.users_router,
         status.router,
         reads.build(settings.max_image_bytes),
+        planning.router,
     )
     for router in routers:
         app.include_router(router, prefix=PREFIX, responses=errors.PROBLEM_RESPONSES, max_body_size=settings.max_body_bytes)

@@ -30,9 +30,10 @@ from borderplates.errors import (
     NoRuleData,
     NotFound,
     RegistryUnavailable,
+    TryLater,
     ValidationError,
 )
-from borderplates.services.accounts import NotAuthenticated, TooManyAttempts
+from borderplates.services.accounts import NotAuthenticated
 from borderplates.services.transfer import ImportRejected
 
 PROBLEM = "application/problem+json"
@@ -42,7 +43,7 @@ log = logging.getLogger("borderplates.api")
 # The most specific class first: the first that an error is an instance of decides its status.
 STATUS: tuple[tuple[type[BorderplatesError], int], ...] = (
     (NotAuthenticated, 401),
-    (TooManyAttempts, 429),
+    (TryLater, 429),
     (Forbidden, 403),
     (ValidationError, 422),
     (NoRuleData, 422),
@@ -95,7 +96,7 @@ def project_error(_request: Request, error: Exception) -> Response:
     extra: dict[str, Any] = {}
     if isinstance(error, NotAuthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="borderplates"'
-    if isinstance(error, TooManyAttempts):
+    if isinstance(error, TryLater):
         headers["Retry-After"] = str(error.retry_after)
     if isinstance(error, MissingFact):
         extra["fact"] = error.fact

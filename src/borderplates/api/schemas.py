@@ -17,7 +17,7 @@ from borderplates.errors import ValidationError, quoted
 from borderplates.vocabulary import LANE_LENGTH, NAME_LENGTH, REASON_LENGTH, Decision, Mode, RegistrationStatus, Role, VehicleClass
 
 
-def _text_only(value: object) -> object:
+def text_only(value: object) -> object:
     """JSON carries moments, dates and words as text: a number or a boolean is refused, not converted."""
     if not isinstance(value, str):
         raise ValueError("must be text")
@@ -27,7 +27,7 @@ def _text_only(value: object) -> object:
 def _iso_moment(value: object) -> dt.datetime:
     """ISO 8601 text with a UTC offset (never a number taken as a timestamp)."""
     try:
-        moment = dt.datetime.fromisoformat(str(_text_only(value)))
+        moment = dt.datetime.fromisoformat(str(text_only(value)))
     except ValueError:
         raise ValueError("must be an ISO 8601 date-time with a UTC offset") from None
     if moment.tzinfo is None:
@@ -37,7 +37,7 @@ def _iso_moment(value: object) -> dt.datetime:
 
 def _iso_date(value: object) -> dt.date:
     try:
-        return dt.date.fromisoformat(str(_text_only(value)))
+        return dt.date.fromisoformat(str(text_only(value)))
     except ValueError:
         raise ValueError("must be an ISO 8601 date (YYYY-MM-DD)") from None
 
@@ -61,9 +61,9 @@ def parse_date(text: str, what: str = "registered_on") -> dt.date:
 # these parse text (and only text) into their types, inside otherwise strict models.
 IsoMoment = Annotated[dt.datetime, Field(strict=False, description="ISO 8601 with a UTC offset."), BeforeValidator(_iso_moment)]
 IsoDate = Annotated[dt.date, Field(strict=False), BeforeValidator(_iso_date)]
-ClassWord = Annotated[VehicleClass, Field(strict=False), BeforeValidator(_text_only)]
-ModeWord = Annotated[Mode, Field(strict=False), BeforeValidator(_text_only)]
-RoleWord = Annotated[Role, Field(strict=False), BeforeValidator(_text_only)]
+ClassWord = Annotated[VehicleClass, Field(strict=False), BeforeValidator(text_only)]
+ModeWord = Annotated[Mode, Field(strict=False), BeforeValidator(text_only)]
+RoleWord = Annotated[Role, Field(strict=False), BeforeValidator(text_only)]
 Moment = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
 PlateText = Annotated[str, Field(min_length=1, max_length=40, description="The plate as typed or read, e.g. 'NP 123-AB'.")]

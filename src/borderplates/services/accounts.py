@@ -29,7 +29,7 @@ from typing import Any
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from borderplates.errors import BorderplatesError, ConflictError, Forbidden, NotFound, ValidationError, quoted
+from borderplates.errors import BorderplatesError, ConflictError, Forbidden, NotFound, TryLater, ValidationError, quoted
 from borderplates.model import AuditEntry
 from borderplates.registry import Database, UnitOfWork
 from borderplates.registry.accounts import Account, ApiKey, LoginSession
@@ -85,12 +85,11 @@ class PasswordChangeRequired(Forbidden):
     message = "change your one-time password first: PUT /api/v1/session/password"
 
 
-class TooManyAttempts(BorderplatesError):
+class TooManyAttempts(TryLater):
     """Too many failed logins for this account or from this address: wait before trying again."""
 
     def __init__(self, retry_after: int) -> None:
-        self.retry_after = retry_after
-        super().__init__(f"too many failed logins; try again in {retry_after} s")
+        super().__init__(f"too many failed logins; try again in {retry_after} s", retry_after)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,17 +9,24 @@ the ministry's analysts plan; the runs write nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from enum import StrEnum
 
 from borderplates import reference
 from borderplates import simulate as sim
-from borderplates.errors import ValidationError
+from borderplates.errors import TryLater, ValidationError
 from borderplates.registry import Database
 from borderplates.services import inputs
 from borderplates.services.actors import Actor, Permission, authorise
 from borderplates.simulate.calibration import BORDER_TIME
 from borderplates.vocabulary import Mode
+
+#: Seconds a planner is asked to wait while another plan runs.
+RETRY_AFTER = 5
+#: One plan runs at a time in a process: a run takes seconds of the processor the booths' checks need.
+_running = threading.Lock()
 
 
 class Traffic(StrEnum):
@@ -71,7 +78,10 @@ def plan(
     actor: Actor,
     db: Database,
 ) -> sim.Comparison:
-    """Run ``scenarios`` at ``point`` on its traffic (see :class:`Traffic`) and compare them; writes nothing."""
+    """Run ``scenarios`` at ``point`` on its traffic (see :class:`Traffic`) and compare them; writes nothing.
+
+    Raises :class:`TryLater` while another plan runs in this process.
+    """
     authorise(actor, Permission.PLAN)
     source = inputs.word(Traffic, traffic, "traffic")
     where = inputs.any_place(point, centres=False)
@@ -84,18 +94,29 @@ def plan(
             name = reference.crossing_point(where).name
             period = (f" from {first_day}" if first_day else "") + (f" until {last_day}" if last_day else "")
             raise ValidationError(f"no crossings recorded at {name}{period} to simulate; simulate the demo week's traffic instead")
-    return sim.compare_scenarios(
-        scenarios,
-        point=where,
-        on=on,
-        days=days,
-        seed=seed,
-        lanes=lanes,
-        service=service,
-        blocked=blocked,
-        plates_for=plates_for,
-        calibration=calibration,
-    )
+    with _one_at_a_time():
+        return sim.compare_scenarios(
+            scenarios,
+            point=where,
+            on=on,
+            days=days,
+            seed=seed,
+            lanes=lanes,
+            service=service,
+            blocked=blocked,
+            plates_for=plates_for,
+            calibration=calibration,
+        )
+
+
+@contextmanager
+def _one_at_a_time() -> Iterator[None]:
+    if not _running.acquire(blocking=False):
+        raise TryLater(f"another simulation is running; try again in {RETRY_AFTER} s", RETRY_AFTER)
+    try:
+        yield
+    finally:
+        _running.release()
 
 
 def _period(first_day: dt.date | None, last_day: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:

@@ -48,6 +48,7 @@ from borderplates.vocabulary import Decision, Mode
 __all__ = [
     "DEFAULT_LANES",
     "DEFAULT_SERVICE",
+    "MAX_LANES",
     "OTHER",
     "Blocked",
     "Calibration",
