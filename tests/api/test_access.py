@@ -90,6 +90,7 @@ def endpoints(server: Running) -> list[tuple[str, str, dict[str, Any], set[Role]
         ("POST", "/api/v1/users", {"json": {"name": "matrix-made", "role": "officer"}}, {ADM}),
         ("GET", "/api/v1/users", {}, {ADM}),
         ("POST", "/api/v1/users/nobody-here/disable", {}, {ADM}),
+        ("POST", "/api/v1/users/nobody-here/enable", {}, {ADM}),
         ("POST", "/api/v1/users/nobody-here/password-reset", {}, {ADM}),
         ("POST", "/api/v1/keys", {"json": {"user": "nobody-here"}}, {ADM}),
         ("GET", "/api/v1/keys", {}, {ADM}),

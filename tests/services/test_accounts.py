@@ -97,6 +97,28 @@ def test_an_api_key_is_shown_once_stored_hashed_and_stops_when_revoked_or_disabl
     assert [k.revoked_at is not None for k in accounts.list_keys(actor=ADMIN, user="camera-3", db=db)] == [True, False]
 
 
+def test_an_enabled_account_logs_in_again_and_its_unrevoked_keys_work_again(db):
+    _, password = accounts.create_user("seasonal", Role.OFFICER, "merdare", actor=ADMIN, db=db)
+    revoked, old_key = accounts.create_key("seasonal", actor=ADMIN, db=db)
+    accounts.revoke_key(revoked.id, actor=ADMIN, db=db)
+    _, key = accounts.create_key("seasonal", actor=ADMIN, db=db)
+    door = accounts.Authenticator(db, cache_seconds=0)
+    accounts.disable_user("seasonal", actor=ADMIN, db=db)
+    with pytest.raises(NotAuthenticated):
+        accounts.login("seasonal", password, address=None, lifetime=HOUR, db=db)
+    enabled = accounts.enable_user("Seasonal", actor=ADMIN, db=db)
+    assert enabled.is_active and enabled.as_json()["disabled_at"] is None
+    assert accounts.login("seasonal", password, address=None, lifetime=HOUR, db=db).session.account.name == "seasonal"
+    assert door.actor_for_key(key).name == "seasonal"
+    with pytest.raises(NotAuthenticated):
+        door.actor_for_key(old_key)
+    assert accounts.enable_user("seasonal", actor=ADMIN, db=db) == enabled  # enabling an active account changes nothing
+    with pytest.raises(NotFound):
+        accounts.enable_user("nobody", actor=ADMIN, db=db)
+    with pytest.raises(Forbidden):
+        accounts.enable_user("seasonal", actor=OPERATOR, db=db)
+
+
 def test_a_remembered_key_is_forgotten_when_told(db):
     accounts.create_user("camera-4", Role.OFFICER, None, actor=ADMIN, db=db)
     made, key = accounts.create_key("camera-4", actor=ADMIN, db=db)
@@ -174,9 +196,13 @@ def test_every_change_to_accounts_and_keys_is_audited_without_secrets(db):
     accounts.revoke_key(made.id, actor=ADMIN, db=db)
     accounts.reset_password("audited", actor=ADMIN, db=db)
     accounts.disable_user("audited", actor=ADMIN, db=db)
+    accounts.enable_user("audited", actor=ADMIN, db=db)
+    _, new = accounts.reset_password("audited", actor=ADMIN, db=db)
+    accounts.login("audited", new, address="203.0.113.7", lifetime=HOUR, db=db)
     records = audit.list_audit(actor=OPERATOR, entity="account", db=db).records
-    assert [r.entry.action for r in records] == ["disable", "reset_password", "revoke_key", "create_key", "create"]
-    assert all(r.entry.actor == "admin-1" for r in records)
+    assert [r.entry.action for r in records] == ["login", "reset_password", "enable", "disable", "reset_password", "revoke_key", "create_key", "create"]
+    assert [r.entry.actor for r in records] == ["audited"] + ["admin-1"] * 7
+    assert records[0].entry.after is not None and records[0].entry.after["address"] == "203.0.113.7"
     text = str([r.as_json() for r in records])
     assert password not in text and key not in text and "argon2" not in text
     assert audit.verify_chains(actor=OPERATOR, db=db).intact
@@ -194,6 +220,7 @@ def test_the_command_line_creates_users_and_keys_printing_the_secret_once(tmp_pa
     reset = cli.json("users", "reset", "clerk-07")
     assert reset["name"] == "clerk-07" and reset["password"] != created["password"]
     assert cli.json("users", "disable", "clerk-07")["disabled_at"] is not None
+    assert cli.json("users", "enable", "clerk-07")["disabled_at"] is None
     assert [u["name"] for u in cli.json("users", "list")["users"]] == ["clerk-07"]
     assert "role" in cli.fails("users", "create", "x", "--role", "emperor")
     assert "already" in cli.fails("users", "create", "clerk-07", "--role", "clerk")

@@ -66,6 +66,16 @@ def users_disable(name: str, as_json: bool = JsonOption) -> None:
         say(f"disabled {account.name}")
 
 
+@users_app.command("enable")
+def users_enable(name: str, as_json: bool = JsonOption) -> None:
+    """Enable a disabled account again: it may log in, and its keys that were not revoked work again."""
+    account = accounts.enable_user(name, actor=_admin(), db=session().db)
+    if as_json:
+        emit_json(account.as_json())
+    else:
+        say(f"enabled {account.name}")
+
+
 @users_app.command("reset")
 def users_reset(name: str, as_json: bool = JsonOption) -> None:
     """Give an account a new one-time password, printed once; its sessions end."""

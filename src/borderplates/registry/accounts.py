@@ -177,7 +177,8 @@ class Accounts:
     def set_password(self, account: Account, password_hash: str, *, must_change: bool) -> None:
         self._conn.execute(ACC.update().where(ACC.c.id == account.id).values(password_hash=password_hash, password_must_change=must_change))
 
-    def disable(self, account: Account, at: dt.datetime) -> None:
+    def set_disabled(self, account: Account, at: dt.datetime | None) -> None:
+        """Disable the account from ``at``, or (None) enable it again."""
         self._conn.execute(ACC.update().where(ACC.c.id == account.id).values(disabled_at=at))
 
     def add_key(self, key_id: str, account: Account, key_hash: str, *, at: dt.datetime, by: str) -> ApiKey:

@@ -23,7 +23,7 @@ import re
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import argon2
@@ -188,11 +188,24 @@ def disable_user(name: str, *, actor: Actor, db: Database) -> Account:
         if not account.is_active:
             return account
         at = _now()
-        uow.accounts.disable(account, at)
+        uow.accounts.set_disabled(account, at)
         uow.accounts.end_sessions_of(account)
         _audit(uow, actor, "disable", account, {"disabled_at": None}, {"disabled_at": at.isoformat()})
         uow.commit()
-    return Account(account.id, account.name, account.role, account.point, account.password_must_change, account.created_at, account.created_by, at)
+    return replace(account, disabled_at=at)
+
+
+def enable_user(name: str, *, actor: Actor, db: Database) -> Account:
+    """Enable a disabled account again: it may log in, and its API keys that were not revoked work again."""
+    authorise(actor, Permission.ACCOUNTS)
+    with db.begin() as uow:
+        account = _found(uow, account_name(name))
+        if account.is_active:
+            return account
+        uow.accounts.set_disabled(account, None)
+        _audit(uow, actor, "enable", account, {"disabled_at": account.disabled_at.isoformat() if account.disabled_at else None}, {"disabled_at": None})
+        uow.commit()
+    return replace(account, disabled_at=None)
 
 
 def reset_password(name: str, *, actor: Actor, db: Database) -> tuple[Account, str]:
@@ -326,6 +339,7 @@ def login(name: str, password: str, *, address: str | None, lifetime: dt.timedel
         uow.accounts.end_expired_sessions(now)
         token = secrets.token_urlsafe(32)
         opened = uow.accounts.add_session(key_hash(token), account, secrets.token_urlsafe(24), at=now, until=now + lifetime, address=address)
+        _audit(uow, actor_of(account), "login", account, None, {"address": address, "until": (now + lifetime).isoformat()})
         uow.commit()
     return Login(token, opened)
 

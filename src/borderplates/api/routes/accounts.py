@@ -114,6 +114,14 @@ def disable_user(name: str, actor: CurrentActor, served: ServedDep) -> UserPubli
     return UserPublic.model_validate(disabled.as_json())
 
 
+@users_router.post("/users/{name}/enable")
+def enable_user(name: str, actor: CurrentActor, served: ServedDep) -> UserPublic:
+    """Enable a disabled account again: it may log in, and its API keys that were not revoked work again."""
+    enabled = accounts.enable_user(name, actor=actor, db=served.db)
+    served.authenticator.forget()
+    return UserPublic.model_validate(enabled.as_json())
+
+
 @users_router.post("/users/{name}/password-reset")
 async def reset_password(name: str, actor: CurrentActor, served: ServedDep) -> PasswordReset:
     """Give an account a new one-time password, shown once; its sessions end."""
