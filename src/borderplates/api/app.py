@@ -17,11 +17,11 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.telemetry import TelemetryConfig
 from starlette.routing import Route
 
-from borderplates import reference
+from borderplates import reference, web
 from borderplates.api import docs, errors
 from borderplates.api.deps import CSRF_HEADER, SAFE_METHODS, Served
 from borderplates.api.middleware import API_HEADERS, SecurityHeaders, TooLargeAsProblem
-from borderplates.api.routes import accounts, audit, crossings, enforcement, law, registrations, transfer, verify
+from borderplates.api.routes import accounts, audit, certificates, crossings, enforcement, law, registrations, transfer, verify
 from borderplates.registry import Database, open_registry
 from borderplates.services import law as law_services
 from borderplates.services.accounts import Authenticator, Throttle
@@ -29,7 +29,15 @@ from borderplates.settings import Settings, load_settings
 
 PREFIX = "/api/v1"
 #: Operations anyone may call without logging in.
-PUBLIC = frozenset({("get", f"{PREFIX}/verify/{{number}}"), ("get", f"{PREFIX}/crossing-points"), ("get", f"{PREFIX}/rules"), ("post", f"{PREFIX}/session")})
+PUBLIC = frozenset(
+    {
+        ("get", f"{PREFIX}/verify/{{number}}"),
+        ("get", f"{PREFIX}/crossing-points"),
+        ("get", f"{PREFIX}/rules"),
+        ("post", f"{PREFIX}/session"),
+        ("get", f"{PREFIX}/keys/public"),
+    }
+)
 #: Operations on one's own login session: the session cookie only.
 SESSION = frozenset({("get", f"{PREFIX}/session"), ("delete", f"{PREFIX}/session"), ("put", f"{PREFIX}/session/password")})
 TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
@@ -80,6 +88,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         law.router,
         verify.router,
         registrations.router,
+        certificates.router,
         enforcement.router,
         crossings.router,
         audit.router,
@@ -94,6 +103,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     check = Route(f"{PREFIX}/check", law.check, methods=["GET"], include_in_schema=False)
     check.methods = {"GET"}  # as documented: Starlette would add HEAD
     app.router.routes.insert(0, check)
+    web.install(app, served)
     html, script_hashes = docs.page()
     docs.install(app, html)
     headers = dict(API_HEADERS)
