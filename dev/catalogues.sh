@@ -8,7 +8,7 @@ L=src/borderplates/locale
 .venv/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project borderplates --copyright-holder "borderplates" -o $L/messages.pot .
 for locale in sq sr_Latn; do
     if [ -f $L/$locale/LC_MESSAGES/messages.po ]; then
-        .venv/bin/pybabel update -i $L/messages.pot -d $L -l $locale --no-location --no-fuzzy-matching
+        .venv/bin/pybabel update -i $L/messages.pot -d $L -l $locale --no-fuzzy-matching --ignore-obsolete
     else
         .venv/bin/pybabel init -i $L/messages.pot -d $L -l $locale
     fi

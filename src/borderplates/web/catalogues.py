@@ -3,8 +3,9 @@
 Serbian is written in two scripts that map letter for letter; the Latin catalogue
 (``sr_Latn``) is the one translators write, and the Cyrillic one (``sr_Cyrl``) is
 derived from it with ``cyrtranslit``, leaving alone what must stay as it is:
-placeholders (``%(count)s``, ``{n}``), markup, and codes and abbreviations written
-in capitals (``QR``, ``PDF``, ``VIN``, ``XK``, ``NP 123-AB``).
+placeholders (``%(count)s``, ``{n}``), markup, codes and abbreviations written in capitals
+(``QR``, ``PDF``, ``VIN``, ``XK``, ``NP 123-AB``), key names, the name
+borderplates, and whatever stands in quotes (``"merdare"``, ``„Q“``).
 
 ``dev/catalogues.sh`` runs ``pybabel extract`` and ``pybabel update``, then
 ``python -m borderplates.web.catalogues`` to write the Cyrillic catalogue, then
@@ -28,7 +29,10 @@ from babel.messages.pofile import read_po, write_po
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
 #: What stays as written: printf and format placeholders, tags and entities, words in capitals (codes, plates), addresses.
-_KEEP = re.compile(r"%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]*\}|<[^>]*>|&[a-z]+;|https?://\S+|\b[A-Z][A-Z0-9]+(?:[ -][A-Z0-9]+)*\b|Ctrl|Enter|Esc|Tab|F\d+")
+_KEEP = re.compile(
+    r"%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]*\}|<[^>]*>|&[a-z]+;|https?://\S+|\"[^\"]*\"|„[^“]*“|borderplates"
+    r"|\b[A-Z][A-Z0-9]+(?:[ -][A-Z0-9]+)*\b|Ctrl|Enter|Esc|Tab|F\d+"
+)
 
 
 def cyrillic(text: str) -> str:
@@ -51,6 +55,7 @@ def derive_cyrillic(latin: Catalog) -> Catalog:
         project=latin.project,
         version=latin.version,
         language_team="Serbian (Cyrillic), derived from sr_Latn",
+        copyright_holder="borderplates",
         creation_date=latin.creation_date,
         revision_date=latin.revision_date,
         fuzzy=False,
