@@ -28,7 +28,10 @@ from tests.conftest import sqlite_database
 ROOT = Path(__file__).parents[2]
 SCREENSHOTS = ROOT / "tmp" / "web-screenshots"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    *("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"),
+    *("--disable-background-networking", "--disable-component-update", "--disable-sync"),
+]
 #: The pages' clock starts in the demo week: the road to Jarinje is blocked, Serbian plates need temporary registrations in Kosovo.
 DEMO_CLOCK = dt.datetime(2021, 9, 27, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 PASSWORD = "correct-horse-battery"

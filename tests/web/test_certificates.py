@@ -129,7 +129,6 @@ def test_a_certificate_is_signed_with_the_site_key_and_names_its_legal_source(si
     )
     assert certificate.url.startswith(f"{site.url}/verify/{number}?t=BP1.")
     assert certificate.source_title.startswith("XK ")
-    verdict = certificates.check_certificate(
-        number, urlsplit(certificate.url).query[2:], dt.datetime(2021, 9, 28, tzinfo=dt.UTC), trusted=KeyStore(site.settings.data_dir / "keys").key_set(), db=site.db
-    )
+    trusted = KeyStore(site.settings.data_dir / "keys").key_set()
+    verdict = certificates.check_certificate(number, urlsplit(certificate.url).query[2:], dt.datetime(2021, 9, 28, tzinfo=dt.UTC), trusted=trusted, db=site.db)
     assert (verdict.standing, verdict.signed, verdict.in_registry) == (certificates.Standing.VALID, True, True)

@@ -51,7 +51,8 @@ def test_a_language_code_is_read_in_any_spelling() -> None:
 def test_dates_times_and_money_are_written_each_languages_way() -> None:
     moment = dt.datetime(2021, 9, 27, 8, 14, tzinfo=dt.UTC)
     fee = Money(Decimal("1234.50"), "EUR")
-    written = {code: (BY_CODE[code].long_date(moment.date()), BY_CODE[code].time(moment), BY_CODE[code].money(fee)) for code in ("en", "sq", "sr-latn", "sr-cyrl")}
+    languages = ("en", "sq", "sr-latn", "sr-cyrl")
+    written = {code: (BY_CODE[code].long_date(moment.date()), BY_CODE[code].time(moment), BY_CODE[code].money(fee)) for code in languages}
     assert written["en"] == ("27 September 2021", "10:14", "€1,234.50")
     assert written["sq"] == ("27 shtator 2021", "10:14", "1\xa0234,50\xa0€")
     assert written["sr-latn"] == ("27. septembar 2021.", "10:14", "1.234,50\xa0€")

@@ -83,7 +83,7 @@ def test_the_check_at_jarinje_on_27_september_2021_is_refused_with_the_open_cros
 
 def test_the_check_at_merdare_asks_for_a_temporary_registration_with_the_rule_and_its_source(site: Site) -> None:
     answer = site.logged_in("clerk").get(CHECK.format(point="merdare"), headers={"HX-Request": "true"})
-    assert answer.text.lstrip().startswith("<section class=\"answer tone-amber\"")  # htmx gets the answer alone
+    assert answer.text.lstrip().startswith('<section class="answer tone-amber"')  # htmx gets the answer alone
     assert 'data-decision="issue_temporary_registration"' in answer.text
     assert "xk_rs.rs_plates_entering_xk" in answer.text
     assert 'id="issue-link"' in answer.text and 'id="record"' in answer.text
