@@ -122,6 +122,6 @@ def test_the_cyrillic_catalogue_is_the_latin_one_transliterated() -> None:
 
 
 def test_transliteration_keeps_codes_placeholders_and_quoted_words() -> None:
-    assert catalogues.cyrillic('VIN %(vin)s za "merdare", F9 i „Q“, borderplates, NP 123-AB, <b>Jarinje</b>') == (
-        'VIN %(vin)s за "merdare", F9 и „Q“, borderplates, NP 123-AB, <b>Јариње</b>'
+    assert catalogues.cyrillic('VIN %(vin)s za "merdare", F9 i „Q“, borderplates, NP 123-AB, <b>Jarinje</b>, NIJE VAŽEĆA') == (
+        'VIN %(vin)s за "merdare", F9 и „Q“, borderplates, NP 123-AB, <b>Јариње</b>, НИЈЕ ВАЖЕЋА'
     )

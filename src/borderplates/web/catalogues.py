@@ -3,9 +3,10 @@
 Serbian is written in two scripts that map letter for letter; the Latin catalogue
 (``sr_Latn``) is the one translators write, and the Cyrillic one (``sr_Cyrl``) is
 derived from it with ``cyrtranslit``, leaving alone what must stay as it is:
-placeholders (``%(count)s``, ``{n}``), markup, codes and abbreviations written in capitals
-(``QR``, ``PDF``, ``VIN``, ``XK``, ``NP 123-AB``), key names, the name
-borderplates, and whatever stands in quotes (``"merdare"``, ``„Q“``).
+placeholders (``%(count)s``, ``{n}``), markup, the abbreviations read in Latin letters
+(``QR``, ``PDF``, ``VIN``, ``API``), plates (``NP 123-AB``), key names (``F8``,
+``Enter``), the name borderplates, and whatever stands in quotes (``"merdare"``,
+``„Q“``). Words in capitals are Serbian words like any other (``VAŽEĆA``).
 
 ``dev/catalogues.sh`` runs ``pybabel extract`` and ``pybabel update``, then
 ``python -m borderplates.web.catalogues`` to write the Cyrillic catalogue, then
@@ -31,7 +32,7 @@ DOMAIN = "messages"
 #: What stays as written: printf and format placeholders, tags and entities, words in capitals (codes, plates), addresses.
 _KEEP = re.compile(
     r"%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]*\}|<[^>]*>|&[a-z]+;|https?://\S+|\"[^\"]*\"|„[^“]*“|borderplates"
-    r"|\b[A-Z][A-Z0-9]+(?:[ -][A-Z0-9]+)*\b|Ctrl|Enter|Esc|Tab|F\d+"
+    r"|\b(?:QR|PDF|VIN|API|HTTP|URL|CSRF|EUR|A4|A5|Ctrl|Enter|Esc|Tab|F\d+)\b|\b[A-Z]{1,3}[ -]?\d{2,4}[ -]?[A-Z]{1,3}\b"
 )
 
 

@@ -45,3 +45,13 @@ document.addEventListener("htmx:afterRequest", (event) => {
     delete form.dataset.sent;
   }
 });
+
+// A language link keeps what htmx put in the address since the page was drawn (the plate just checked).
+document.addEventListener("click", (event) => {
+  const link = event.target instanceof Element ? event.target.closest(".languages a[hreflang]") : null;
+  if (link) {
+    const here = new URL(window.location.href);
+    here.searchParams.set("lang", link.getAttribute("hreflang"));
+    link.setAttribute("href", here.pathname + here.search);
+  }
+});
