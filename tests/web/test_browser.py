@@ -85,6 +85,7 @@ def test_the_clerk_checks_issues_prints_and_the_qr_code_opens_a_page_that_says_v
     expect(phone.locator("[data-standing]")).to_have_attribute("data-standing", "valid")
     expect(phone.locator("h1")).to_contain_text("VALID")
     phone.screenshot(path=screenshots / "verify-valid-en-phone.png")
+    assert phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     phone.close()
 
 

@@ -103,8 +103,10 @@ def daily_figures(start: dt.date, end: dt.date, *, actor: Actor, point: str | No
                 counted.exits += 1
             if crossing.decision == Decision.REFUSE:
                 counted.refusals += 1
-        for registration in uow.registrations.stream():
-            if not since <= registration.issued_at < until or (where is not None and registration.issuing_point != where):
+        for registration in uow.registrations.stream():  # oldest issue first
+            if registration.issued_at >= until:
+                break
+            if registration.issued_at < since or (where is not None and registration.issuing_point != where):
                 continue
             counted = line(registration.issuing_point, registration.issued_at)
             counted.issuances += 1
