@@ -1,4 +1,4 @@
-"""The pages in a real browser (Debian's Chromium through Playwright): the clerk's walk from login to a valid QR code, the keyboard-only booth, languages, roles.
+"""The pages in a real browser (Debian's Chromium through Playwright): the clerk's walk to a valid QR code, the keyboard-only booth, languages, roles.
 
 Screenshots of every step land in tmp/web-screenshots/.
 """
