@@ -19,6 +19,7 @@ from borderplates.errors import ConflictError, RegistryUnavailable
 from borderplates.registry.accounts import Accounts
 from borderplates.registry.audit import Audit
 from borderplates.registry.driver import Driver
+from borderplates.registry.figures import Figures
 from borderplates.registry.repositories import Actions, Bulk, Crossings, Holdings, QueueObservations, Registrations, StatusChanges, Vehicles
 
 
@@ -68,6 +69,7 @@ class UnitOfWork:
         self.queues = QueueObservations(connection)
         self.bulk = Bulk(connection)
         self.accounts = Accounts(connection)
+        self.figures = Figures(connection)
         return self
 
     def commit(self) -> None:

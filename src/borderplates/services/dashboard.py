@@ -95,25 +95,20 @@ def daily_figures(start: dt.date, end: dt.date, *, actor: Actor, point: str | No
         return found
 
     with db.reading() as uow:
-        for crossing in uow.crossings.between(since, until, where if where is not None and not inputs.is_centre(where) else None):
-            counted = line(crossing.point, crossing.at)
-            if crossing.direction == Direction.ENTRY:
-                counted.entries += 1
-            else:
-                counted.exits += 1
-            if crossing.decision == Decision.REFUSE:
-                counted.refusals += 1
-        for registration in uow.registrations.stream():  # oldest issue first
-            if registration.issued_at >= until:
-                break
-            if registration.issued_at < since or (where is not None and registration.issuing_point != where):
-                continue
-            counted = line(registration.issuing_point, registration.issued_at)
-            counted.issuances += 1
-            fee = registration.fee
-            counted.fees[fee.currency] = counted.fees.get(fee.currency, Decimal(0)) + fee.amount
-    if where is not None and inputs.is_centre(where):
-        lines = {key: value for key, value in lines.items() if key[0] == where}
+        crossed = [] if inputs.is_centre(where) else uow.figures.crossings(since, until, where)
+        issued = uow.figures.issuances(since, until, where)
+    for crossing in crossed:
+        counted = line(crossing.point, crossing.at)
+        if crossing.direction == Direction.ENTRY:
+            counted.entries += 1
+        else:
+            counted.exits += 1
+        if crossing.decision == Decision.REFUSE:
+            counted.refusals += 1
+    for issuance in issued:
+        counted = line(issuance.place, issuance.issued_at)
+        counted.issuances += 1
+        counted.fees[issuance.fee.currency] = counted.fees.get(issuance.fee.currency, Decimal(0)) + issuance.fee.amount
     by_place: defaultdict[str, list[DayFigures]] = defaultdict(list)
     for (place, _), figures in sorted(lines.items(), key=lambda item: (inputs.is_centre(item[0][0]), item[0][0], item[0][1])):
         by_place[place].append(figures)
