@@ -15,7 +15,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from borderplates.services import certificates
+from borderplates.services import accounts, certificates
 from borderplates.services.actors import Actor
 from borderplates.tokens import KeyStore
 from borderplates.vocabulary import Role
@@ -132,3 +132,15 @@ def test_a_certificate_is_signed_with_the_site_key_and_names_its_legal_source(si
     trusted = KeyStore(site.settings.data_dir / "keys").key_set()
     verdict = certificates.check_certificate(number, urlsplit(certificate.url).query[2:], dt.datetime(2021, 9, 28, tzinfo=dt.UTC), trusted=trusted, db=site.db)
     assert (verdict.standing, verdict.signed, verdict.in_registry) == (certificates.Standing.VALID, True, True)
+
+
+def test_the_api_prints_the_same_certificate_for_a_machine_with_a_key(site: Site, clerk: httpx.Client, tmp_path: Path) -> None:
+    number = issued(clerk, "NP 805-AB")
+    _, key = accounts.create_key("clerk", actor=Actor("test-admin", Role.ADMIN), db=site.db)
+    machine = site.client(Authorization=f"Bearer {key}")
+    pdf = machine.get(f"/api/v1/registrations/{number}/certificate", params={"size": "A4", "lang": "sr-Cyrl"})
+    assert pdf.headers["content-type"] == "application/pdf"
+    text, scanned = read_pdf(tmp_path, pdf.content)
+    assert "Потврда о привременој регистрацији" in text and "Мердаре" in text
+    assert f"/verify/{number}?t=BP1." in scanned
+    assert machine.get(f"/api/v1/registrations/{number}/certificate", params={"size": "B5"}).status_code == 422

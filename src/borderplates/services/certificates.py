@@ -41,8 +41,8 @@ class Certificate:
 def certify(number: str, at: dt.datetime, *, actor: Actor, keys: tokens.KeyStore, public_base_url: str, db: Database) -> Certificate:
     """The certificate of the active registration ``number``, its token signed at ``at`` with the site's current key."""
     at = inputs.moment(at)
-    registration, _ = show_registration(number, actor=actor, db=db)
     authorise(actor, Permission.ISSUE)
+    registration, _ = show_registration(number, actor=actor, db=db)
     if registration.status != RegistrationStatus.ACTIVE or registration.valid_until < inputs.local_day(at, registration.jurisdiction):
         shown = RegistrationStatus.EXPIRED if registration.status == RegistrationStatus.ACTIVE else registration.status
         raise ConflictError(f"registration {registration.number} is {shown}: no certificate is printed for it")
