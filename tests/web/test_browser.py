@@ -34,7 +34,8 @@ def log_in(page: Page, site: Site, name: str) -> None:
 def check(page: Page, plate: str) -> None:
     """Type a plate into the focused plate field and press Enter; wait for the answer."""
     page.keyboard.type(plate)
-    page.keyboard.press("Enter")
+    with page.expect_response(lambda response: "/check?" in response.url):
+        page.keyboard.press("Enter")
     expect(page.locator("#answer [data-decision]")).to_be_visible()
 
 
@@ -94,7 +95,8 @@ def test_the_booth_works_with_the_keyboard_alone(page: Page, site: Site, screens
     log_in(page, site, "officer")
     check(page, "BG 123-AB")
     assert decision(page) == "refuse"  # Jarinje, the officer's first crossing point, is blocked that day
-    page.keyboard.press("F8")
+    with page.expect_response(lambda response: response.url.endswith("/check/crossing")):
+        page.keyboard.press("F8")
     expect(page.locator(".answer-recorded")).to_contain_text("Crossing recorded")
     expect(page.locator("#plate")).to_be_focused()
     selected = page.evaluate("[document.activeElement.selectionStart, document.activeElement.selectionEnd]")

@@ -211,3 +211,12 @@ def test_pages_allow_only_their_own_scripts_and_styles(site: Site) -> None:
     static = site.client().get("/static/htmx.min.js")
     assert static.status_code == 200 and 'version:"2.' in static.text
     assert static.headers["cache-control"] == "public, max-age=86400"
+
+
+def test_without_javascript_the_check_and_the_recording_come_back_as_whole_pages(site: Site) -> None:
+    client = site.logged_in("officer")
+    answer = client.get("/check?plate=BG+777-AB&crossing=entry:XK&point=merdare&at=2021-09-27T10:00")
+    assert answer.text.startswith("<!DOCTYPE html>") and 'data-decision="issue_temporary_registration"' in answer.text
+    form = {name: hidden(answer.text, name) for name in ("plate", "crossing", "point", "at", "class", "request_key", "csrf_token")}
+    recorded = client.post("/check/crossing", data=form)
+    assert recorded.text.startswith("<!DOCTYPE html>") and "Crossing recorded" in recorded.text and 'id="plate"' in recorded.text

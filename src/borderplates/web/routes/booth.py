@@ -142,7 +142,7 @@ def check_page(request: Request, plate: str = "", crossing: str = "", point: str
                 answer = _answer(page, presentation)
             except BorderplatesError as error:
                 forms.explain(page, error, problems)
-    values: dict[str, Any] = {"facts": facts, "answer": answer, "problems": problems, **choices(page)}
+    values: dict[str, Any] = {"facts": facts, "answer": answer, "recorded": None, "problems": problems, **choices(page)}
     if page.is_fragment:
         return page.render("_answer.html", **values)
     return page.render("check.html", **values)
@@ -174,7 +174,10 @@ def record_crossing(
                 recorded = crossings.record_crossing(presentation, actor=page.actor, mode=mode, request_key=request_key or None, db=page.served.db)
             except BorderplatesError as error:
                 forms.explain(page, error, problems)
-    return page.render("_recorded.html", status=200 if recorded else 422, facts=facts, recorded=recorded, problems=problems)
+    status_code = 200 if recorded else 422
+    if page.is_fragment:
+        return page.render("_recorded.html", status=status_code, facts=facts, recorded=recorded, problems=problems)
+    return page.render("check.html", status=status_code, facts=facts, answer=None, recorded=recorded, problems=problems, **choices(page))
 
 
 @dataclass(frozen=True)
