@@ -144,3 +144,20 @@ def test_the_api_prints_the_same_certificate_for_a_machine_with_a_key(site: Site
     assert "Потврда о привременој регистрацији" in text and "Мердаре" in text
     assert f"/verify/{number}?t=BP1." in scanned
     assert machine.get(f"/api/v1/registrations/{number}/certificate", params={"size": "B5"}).status_code == 422
+
+
+def test_a_registration_returned_on_exit_shows_returned_and_a_renewal_replaces_it(site: Site, clerk: httpx.Client, tmp_path: Path) -> None:
+    renewed_number = issued(clerk, "NP 806-AB")
+    detail = clerk.get(f"/registrations/{renewed_number}")
+    renewal = clerk.post(
+        f"/registrations/{renewed_number}/renew",
+        data={"csrf_token": hidden(detail.text, "csrf_token"), "request_key": hidden(detail.text, "request_key"), "point": "merdare"},
+    )
+    assert renewal.url.path != f"/registrations/{renewed_number}" and "active" in renewal.text
+    assert 'data-standing="expired"' in site.client().get(f"/verify/{renewed_number}").text
+    number = issued(clerk, "NP 807-AB")
+    _, scanned = read_pdf(tmp_path, clerk.get(f"/registrations/{number}/certificate.pdf").content)
+    detail = clerk.get(f"/registrations/{number}")
+    clerk.post(f"/registrations/{number}/return", data={"csrf_token": hidden(detail.text, "csrf_token"), "point": "merdare"})
+    page = site.client().get(urlsplit(scanned).path + "?" + urlsplit(scanned).query)
+    assert 'data-standing="returned"' in page.text
