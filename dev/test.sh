@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs the whole test suite, on SQLite and on a throwaway PostgreSQL
-# server (installed from Debian packages when missing, started here, stopped after).
+# server (installed from Debian packages when missing, started here, stopped after), and
+# the pages in Debian's Chromium (installed when missing).
 # Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,11 @@ if ! command -v pdftoppm >/dev/null 2>&1 || ! ldconfig -p | grep libharfbuzz-sub
     echo "installing the PDF renderer's libraries, its font and the PDF tools the tests read with ..."
     apt-get update -q >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null
+fi
+if [ ! -x /usr/bin/chromium ]; then
+    echo "installing Chromium from Debian packages for the browser tests (Playwright drives it; it never downloads a browser) ..."
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
 fi
 dev/setup.sh test
 

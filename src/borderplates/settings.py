@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pydantic
@@ -43,8 +44,19 @@ class Settings(BaseSettings):
     access_log: bool = pydantic.Field(default=False, description="Log every request (costs about a quarter of the throughput).")
     max_image_bytes: int = pydantic.Field(default=10 * 1_048_576, ge=1024, le=20 * 1_048_576, description="The largest camera image the API reads.")
     read_retention_days: int = pydantic.Field(default=365, ge=1, le=3650, description="How long the images of plate reads are kept before they are erased.")
+    demo_clock: dt.datetime | None = pydantic.Field(
+        default=None,
+        description="Start the web pages' clock at this moment (with its UTC offset), to demonstrate a past week; it then runs as the real clock does.",
+    )
 
-    @pydantic.field_validator("database_url", "user", mode="before")
+    @pydantic.field_validator("demo_clock")
+    @classmethod
+    def _with_offset(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.utcoffset() is None:
+            raise ValueError("give the moment with its UTC offset, like 2021-09-27T10:00:00+02:00")
+        return value
+
+    @pydantic.field_validator("database_url", "user", "demo_clock", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

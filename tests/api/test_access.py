@@ -52,6 +52,7 @@ def endpoints(server: Running) -> list[tuple[str, str, dict[str, Any], set[Role]
         ("POST", "/api/v1/registrations", {"json": vehicle}, {CLK, SUP}),
         ("GET", "/api/v1/registrations", {}, {CLK, SUP}),
         ("GET", f"/api/v1/registrations/{unknown_number()}", {}, {OFC, CLK, SUP}),
+        ("GET", f"/api/v1/registrations/{unknown_number()}/certificate", {}, {CLK, SUP}),
         ("POST", f"/api/v1/registrations/{renewable}/renewal", {"json": {"point": "jarinje", "at": "2021-09-28T10:00:00+02:00"}}, {CLK, SUP}),
         ("POST", f"/api/v1/registrations/{returnable}/return", {"json": {"point": "jarinje", "at": "2021-09-28T10:00:00+02:00"}}, {CLK, SUP}),
         ("POST", f"/api/v1/registrations/{cancellable}/cancellation", {"json": {"reason": "issued in error", "at": "2021-09-28T10:00:00+02:00"}}, {SUP}),

@@ -21,11 +21,11 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.telemetry import TelemetryConfig
 from starlette.routing import Route
 
-from borderplates import reference
+from borderplates import reference, web
 from borderplates.api import docs, errors
 from borderplates.api.deps import CSRF_HEADER, SAFE_METHODS, Served
 from borderplates.api.middleware import API_HEADERS, SecurityHeaders, TooLargeAsProblem
-from borderplates.api.routes import accounts, audit, crossings, enforcement, law, planning, reads, registrations, status, transfer, verify
+from borderplates.api.routes import accounts, audit, certificates, crossings, enforcement, law, planning, reads, registrations, status, transfer, verify
 from borderplates.errors import BorderplatesError
 from borderplates.registry import Database, open_registry
 from borderplates.services import law as law_services
@@ -46,6 +46,7 @@ PUBLIC = frozenset(
         ("post", f"{PREFIX}/session"),
         ("get", f"{PREFIX}/board"),
         ("get", "/board.json"),
+        ("get", f"{PREFIX}/keys/public"),
     }
 )
 #: Operations on one's own login session: the session cookie only.
@@ -110,6 +111,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         law.router,
         verify.router,
         registrations.router,
+        certificates.router,
         enforcement.router,
         crossings.router,
         audit.router,
@@ -128,6 +130,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     check = Route(f"{PREFIX}/check", law.check, methods=["GET"], include_in_schema=False)
     check.methods = {"GET"}  # as documented: Starlette would add HEAD
     app.router.routes.insert(0, check)
+    web.install(app, served)
     html, script_hashes = docs.page()
     docs.install(app, html)
     headers = dict(API_HEADERS)

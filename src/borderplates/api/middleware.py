@@ -24,7 +24,7 @@ def encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
 
 
 class SecurityHeaders:
-    """Adds ``headers`` to every HTTP response, or ``page_headers`` to the paths of ``pages`` (the interactive docs)."""
+    """Adds ``headers`` to every HTTP response, or ``page_headers`` to the paths of ``pages`` (the interactive docs), unless the response set them."""
 
     def __init__(self, app: ASGIApp, *, headers: dict[str, str], page_headers: dict[str, str], pages: Iterable[str]) -> None:
         self.app = app
@@ -40,7 +40,10 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), *extra]
+                # A response that sets one of these headers itself (the web pages' policy, a public document's caching) keeps its own.
+                own = message.get("headers", ())
+                names = {name for name, _ in own}
+                message["headers"] = [*own, *(header for header in extra if header[0] not in names)]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

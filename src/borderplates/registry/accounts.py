@@ -29,6 +29,7 @@ accounts = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("created_by", sa.String(NAME_LENGTH), nullable=False),
     sa.Column("disabled_at", UTCDateTime),
+    sa.Column("language", sa.String(10)),
     sa.CheckConstraint(f"role in ({', '.join(repr(role.value) for role in Role)})", name="role"),
 )
 
@@ -176,6 +177,13 @@ class Accounts:
 
     def set_password(self, account: Account, password_hash: str, *, must_change: bool) -> None:
         self._conn.execute(ACC.update().where(ACC.c.id == account.id).values(password_hash=password_hash, password_must_change=must_change))
+
+    def language(self, account_id: int) -> str | None:
+        """The language the account chose for the pages (a BCP 47 tag such as ``sr-Cyrl``), or None."""
+        return self._conn.execute(sa.select(ACC.c.language).where(ACC.c.id == account_id)).scalar_one_or_none()
+
+    def set_language(self, account_id: int, language: str) -> None:
+        self._conn.execute(ACC.update().where(ACC.c.id == account_id).values(language=language))
 
     def set_disabled(self, account: Account, at: dt.datetime | None) -> None:
         """Disable the account from ``at``, or (None) enable it again."""

@@ -19,6 +19,7 @@ from borderplates.errors import ConflictError, RegistryUnavailable
 from borderplates.registry.accounts import Accounts
 from borderplates.registry.audit import Audit
 from borderplates.registry.driver import Driver
+from borderplates.registry.figures import Figures
 from borderplates.registry.repositories import Actions, Bulk, Crossings, Holdings, QueueObservations, Reads, Registrations, StatusChanges, Vehicles
 
 
@@ -70,6 +71,7 @@ class UnitOfWork:
         self.reads = Reads(connection)
         self.bulk = Bulk(connection)
         self.accounts = Accounts(connection)
+        self.figures = Figures(connection)
         return self
 
     def commit(self) -> None:
