@@ -31,9 +31,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from borderplates.api.deps import Served, served_by
 from borderplates.api.errors import status_of
-from borderplates.errors import BorderplatesError, Forbidden, NotFound
+from borderplates.errors import BorderplatesError, Forbidden, NotFound, TryLater
 from borderplates.services import accounts, preferences
-from borderplates.services.accounts import LoginSession, NotAuthenticated, PasswordChangeRequired, TooManyAttempts
+from borderplates.services.accounts import LoginSession, NotAuthenticated, PasswordChangeRequired
 from borderplates.services.actors import Actor, Permission, may
 from borderplates.tokens import KeyStore
 from borderplates.vocabulary import RequirementKind
@@ -252,7 +252,7 @@ def error_page(request: Request, error: BorderplatesError) -> Response:
     """A project error as a page in the person's language."""
     page = open_page(request, login=False)
     status = status_of(error)
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyAttempts) else None
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TryLater) else None
     if isinstance(error, Forbidden):
         title = page._("You may not do this")
     elif isinstance(error, NotFound):

@@ -9,7 +9,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 from borderplates.law import Requirement
-from borderplates.vocabulary import CrossingState, Decision, Direction, Mode, Phase, RegistrationStatus, RequirementKind, Role, VehicleClass
+from borderplates.services.planning import Traffic
+from borderplates.simulate import Scenario
+from borderplates.vocabulary import CrossingState, Decision, Direction, Mode, Phase, RegistrationStatus, RequirementKind, Role, VehicleClass, WaitMethod
 from borderplates.web.i18n import Language
 
 
@@ -61,6 +63,17 @@ WORDS: dict[tuple[type[StrEnum], str], str] = {
     (CrossingState, CrossingState.RESTRICTED): N_("restricted"),
     (CrossingState, CrossingState.BLOCKED): N_("blocked"),
     (CrossingState, CrossingState.CLOSED): N_("closed"),
+    (WaitMethod, WaitMethod.MANUAL): N_("reported by staff"),
+    (WaitMethod, WaitMethod.MEASURED): N_("measured from plate reads"),
+    (WaitMethod, WaitMethod.MODEL): N_("estimated from the crossings"),
+    (Scenario, Scenario.TEMPORARY_PLATES): N_("temporary plates both ways"),
+    (Scenario, Scenario.STICKERS): N_("stickers both ways"),
+    (Scenario, Scenario.NONE): N_("no control of plates"),
+    (Scenario, Scenario.ONE_SIDE): N_("temporary plates, one side only"),
+    (Scenario, Scenario.LAW): N_("the law on a date"),
+    (Traffic, Traffic.AUTO): N_("recorded crossings, or the demo week where none were recorded"),
+    (Traffic, Traffic.RECORDED): N_("recorded crossings only"),
+    (Traffic, Traffic.DEMO): N_("the demo week"),
 }
 
 
