@@ -478,6 +478,13 @@ class Reads:
     def erase_image(self, read_id: int, at: dt.datetime) -> None:
         self._conn.execute(_UPDATE_READ, {"row_id": read_id, "image_ref": None, "image_erased_at": at})
 
+    def recent(self, point: str | None, limit: int) -> list[StoredRead]:
+        """The newest reads (at ``point``, when given), newest first."""
+        query = sa.select(plate_reads)
+        if point is not None:
+            query = query.where(plate_reads.c.point == point)
+        return [_read(row) for row in self._conn.execute(query.order_by(plate_reads.c.id.desc()).limit(limit))]
+
 
 class Actions:
     """Stickers, warnings and fines."""

@@ -22,7 +22,7 @@ from borderplates.errors import ConflictError, NotFound, ValidationError
 from borderplates.model import AuditEntry, StoredRead
 from borderplates.reference import Plate
 from borderplates.registry import Database
-from borderplates.services import checks, inputs
+from borderplates.services import checks, inputs, pages
 from borderplates.services.actors import Actor, Permission, authorise
 from borderplates.services.presentation import Presentation
 from borderplates.vocabulary import NAME_LENGTH, REASON_LENGTH, Direction
@@ -148,6 +148,15 @@ def show_read(read_id: int, *, actor: Actor, db: Database) -> StoredRead:
         found = _found(uow.reads.by_id(checked_id(read_id)))
     authorise(actor, Permission.CHECK, found.point)
     return found
+
+
+def recent_reads(*, point: str | None = None, limit: int = 20, actor: Actor, db: Database) -> list[StoredRead]:
+    """The newest reads, newest first: at ``point``, or at the account's own place when it is bound to one."""
+    authorise(actor, Permission.CHECK)
+    where = inputs.any_place(point, centres=False) if point is not None else actor.point
+    authorise(actor, Permission.CHECK, where)
+    with db.reading() as uow:
+        return uow.reads.recent(where, pages.limit(limit))
 
 
 def read_crop(read_id: int, *, actor: Actor, db: Database, store: ImageStore, margin: float = 0.6) -> bytes:

@@ -53,6 +53,8 @@ class Facts:
     """Local date and time as ``2021-09-27T10:00``; empty means now."""
     vehicle_class: str = VehicleClass.CAR.value
     vin: str = ""
+    read: str = ""
+    """The number of the camera read the plate was confirmed from, if it was."""
 
     @property
     def direction(self) -> str:
@@ -63,7 +65,7 @@ class Facts:
         return self.crossing.partition(":")[2]
 
     def query(self, **extra: str) -> str:
-        values = {"plate": self.plate, "crossing": self.crossing, "point": self.point, "at": self.at, "class": self.vehicle_class, **extra}
+        values = {"plate": self.plate, "crossing": self.crossing, "point": self.point, "at": self.at, "class": self.vehicle_class, "read": self.read, **extra}
         return urlencode({key: value for key, value in values.items() if value})
 
     def presentation(self, page: Page, problems: Problems, *, vin: bool = False) -> Presentation | None:
@@ -129,10 +131,11 @@ def _answer(page: Page, presentation: Presentation) -> Answer:
 
 
 @router.get("/check")
-def check_page(request: Request, plate: str = "", crossing: str = "", point: str = "", at: str = "") -> Response:
+def check_page(request: Request, plate: str = "", crossing: str = "", point: str = "", at: str = "", read: str = "") -> Response:
     """The booth's screen; with a plate, the answer (alone when htmx asks for it)."""
     page = open_page(request)
-    facts = defaults(page, Facts(plate.strip()[:40], crossing[:20], point[:60], at[:40], request.query_params.get("class", "car")[:20]))
+    vehicle_class = request.query_params.get("class", "car")[:20]
+    facts = defaults(page, Facts(plate.strip()[:40], crossing[:20], point[:60], at[:40], vehicle_class, read=read[:10] if read.isdigit() else ""))
     problems = Problems()
     answer = None
     if facts.plate:
@@ -156,12 +159,13 @@ def record_crossing(
     point: Field = "",
     at: Field = "",
     vehicle_class: Annotated[str, Form(alias="class", max_length=20)] = "car",
+    read: Field = "",
     request_key: Field = "",
     csrf_token: Field = "",
 ) -> Response:
-    """Record the crossing of the vehicle just checked, with the decision taken now (once per request key)."""
+    """Record the crossing of the vehicle just checked, with the decision taken now (once per request key), linked to its camera read."""
     page = open_page(request)
-    facts = Facts(plate, crossing, point, at, vehicle_class)
+    facts = Facts(plate, crossing, point, at, vehicle_class, read=read if read.isdigit() else "")
     problems = Problems()
     recorded = None
     if not forms.csrf_fresh(page, csrf_token):
@@ -171,7 +175,8 @@ def record_crossing(
         if presentation is not None:
             try:
                 mode = status.mode_of(VehicleClass(facts.vehicle_class)) if facts.vehicle_class in VehicleClass._value2member_map_ else facts.vehicle_class
-                recorded = crossings.record_crossing(presentation, actor=page.actor, mode=mode, request_key=request_key or None, db=page.served.db)
+                key, read_id = request_key or None, int(facts.read) if facts.read else None
+                recorded = crossings.record_crossing(presentation, actor=page.actor, mode=mode, request_key=key, read_id=read_id, db=page.served.db)
             except BorderplatesError as error:
                 forms.explain(page, error, problems)
     status_code = 200 if recorded else 422

@@ -13,6 +13,19 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+// On a camera read's screen, a digit picks the candidate of that number (unless one is typing the plate).
+document.addEventListener("keydown", (event) => {
+  const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement;
+  if (typing || event.ctrlKey || event.altKey || event.metaKey || !/^[1-9]$/.test(event.key)) {
+    return;
+  }
+  const pick = document.getElementById(`pick-${event.key}`);
+  if (pick) {
+    event.preventDefault();
+    pick.click();
+  }
+});
+
 // After an answer or a recorded crossing arrives, the plate is selected: the next plate typed replaces it.
 document.addEventListener("htmx:afterSwap", (event) => {
   const plate = document.getElementById("plate");
