@@ -47,7 +47,7 @@ def test_serve_makes_the_first_admin_once_and_serves_the_api(tmp_path: Path) -> 
         assert server.stdout is not None
         for line in server.stdout:
             printed.append(line)
-            if "log in with" in line:
+            if "log in at" in line:
                 break
         wait_for(url, server)
         password = re.search(r"one-time password \(shown once\): (\S+)", "".join(printed))
@@ -55,10 +55,11 @@ def test_serve_makes_the_first_admin_once_and_serves_the_api(tmp_path: Path) -> 
         login = httpx.post(f"{url}/api/v1/session", json={"name": "admin", "password": password.group(1)})
         assert login.status_code == 201 and login.json()["role"] == "admin"
         assert httpx.get(f"{url}/docs").status_code == 200
+        assert httpx.get(f"{url}/board").status_code == 200
     finally:
         server.terminate()
         server.communicate(timeout=30)
-    assert f"{url}/docs" in "".join(printed)
+    assert f"{url}/docs" in "".join(printed) and f"{url}/login" in "".join(printed)
     port = free_port()
     again = start(tmp_path / "registry", port)
     second = printed_until_serving(again, f"http://127.0.0.1:{port}")
