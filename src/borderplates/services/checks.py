@@ -49,6 +49,8 @@ class Check:
     """What the vehicle holds, as reasons."""
     holding: Held | None = None
     """The temporary registration the decision relied on."""
+    closure: status.Closure | None = None
+    """Where the crossing point does not pass this traffic: the closure that refused the vehicle, with the open alternatives."""
 
     @property
     def ruling(self) -> Ruling:
@@ -86,7 +88,7 @@ def closed_to(judgement: Judgement, mode: Mode, db: Database) -> status.Closure 
 def assess(judgement: Judgement, holdings: Holdings, closure: status.Closure | None = None) -> Check:
     """Adjust the law's decision for what the vehicle holds; refuse where the crossing does not pass."""
     if closure is not None:
-        return Check(judgement, Decision.REFUSE, partial(_closed, closure))
+        return Check(judgement, Decision.REFUSE, partial(_closed, closure), closure=closure)
     ruling = judgement.ruling
     decision = Decision(ruling.decision)
     plate = judgement.plate

@@ -116,18 +116,12 @@ class Answer:
 
     check: Check
     tone: str
-    closure: status.Closure | None
     record_key: str
 
 
 def _answer(page: Page, presentation: Presentation) -> Answer:
     check = checks.check_vehicle(presentation, actor=page.actor, db=page.served.db)
-    closure = None
-    judgement = check.judgement
-    if check.decision == Decision.REFUSE and judgement.at_crossing_point and judgement.where is not None:
-        mode = status.mode_of(judgement.vehicle_class)
-        closure = status.closure_for(page.served.db, judgement.where, judgement.jurisdiction, Direction(check.ruling.direction), mode, judgement.at)
-    return Answer(check, TONE[check.decision], closure, one_time_key())
+    return Answer(check, TONE[check.decision], one_time_key())
 
 
 @router.get("/check")
