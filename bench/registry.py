@@ -441,7 +441,7 @@ def measure_import(url: str, folder: Path, sizes: Sizes, results: Results) -> No
             with conn.cursor() as cursor, cursor.copy(f"COPY crossings ({columns}) TO STDOUT (FORMAT BINARY)") as copy:
                 for block in copy:
                     data += block
-            conn.execute("TRUNCATE crossings")
+            conn.execute("TRUNCATE crossings CASCADE")  # and the tables that refer to it (plate reads), empty here
             conn.commit()
 
             def work() -> None:
