@@ -14,12 +14,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from borderplates import reference
 from borderplates.errors import DataError, UnknownCrossingPoint, ValidationError
 from borderplates.reference import StatusEntry, StatusHistory, board_at, entering_for, load_crossing_status, open_alternatives, status_at
 from borderplates.reference.crossing_points import Coordinates
-from borderplates.reference.crossing_status import great_circle_km
+from borderplates.reference.crossing_status import great_circle_km, state_at
 from borderplates.vocabulary import CrossingState, Direction, Mode
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -253,6 +255,33 @@ def test_the_later_of_two_recorded_changes_wins_and_a_change_wins_a_tie_with_a_s
     tie = history.merged([recorded(RESTRICTED, "2021-09-20T00:00", "2021-09-21T00:00")])
     assert status_at(tie, "jarinje", "XK", "passenger", local("2021-09-20T00:00")).state == RESTRICTED
     assert status_at(tie, "jarinje", "XK", "passenger", local("2021-09-21T00:00")).state == BLOCKED
+
+
+BOUNDS = sorted(
+    {moment for entries in load_crossing_status(reference.load().crossing_points).entries.values() for e in entries for moment in (e.since, e.until) if moment}
+)
+MOMENTS = st.one_of(
+    st.sampled_from(BOUNDS),
+    st.sampled_from(BOUNDS).map(lambda moment: moment - dt.timedelta(microseconds=1)),
+    st.datetimes(dt.datetime(1900, 1, 2), dt.datetime(2199, 12, 30), timezones=st.just(dt.UTC)),
+)
+
+
+@settings(deadline=None, max_examples=300)
+@given(flow=st.integers(0, 10_000), at=MOMENTS, merge=st.booleans())
+def test_the_state_found_by_search_is_the_state_of_the_status_in_force(flow: int, at: dt.datetime, merge: bool) -> None:
+    history = load_crossing_status(reference.load().crossing_points)
+    if merge:
+        history = history.merged([recorded(RESTRICTED, "2023-10-01T00:00", "2023-10-05T00:00"), recorded(OPEN, "2021-09-25T09:00")])
+    chosen = sorted(history.defaults, key=str)[flow % len(history.defaults)]
+    assert state_at(history, chosen.point, chosen.entering, chosen.mode, at) == status_at(history, chosen.point, chosen.entering, chosen.mode, at).state
+
+
+def test_the_state_of_an_unknown_flow_or_a_naive_moment_is_refused_as_the_status_is(history: StatusHistory) -> None:
+    with pytest.raises(UnknownCrossingPoint):
+        state_at(history, "atlantis", "XK", "passenger", local("2021-09-25T12:00"))
+    with pytest.raises(ValidationError, match="time zone"):
+        state_at(history, "jarinje", "XK", "passenger", dt.datetime(2021, 9, 25, 12))
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,7 @@ import pydantic
 from borderplates.errors import DataError, UnknownCrossingPoint, ValidationError
 from borderplates.reference.crossing_points import Coordinates, CrossingPoint
 from borderplates.reference.datafiles import DATA, Source, Strict, display_name, files, read_toml, validate
-from borderplates.vocabulary import CrossingState, Direction, Mode, words
+from borderplates.vocabulary import MOMENTS_FROM, CrossingState, Direction, Mode, words
 
 EARTH_RADIUS_KM = 6371.0088
 """The mean radius of the Earth (IUGG), for great-circle distances."""
@@ -136,6 +136,9 @@ class StatusHistory:
     defaults: Mapping[Flow, Default]
     entries: Mapping[Flow, tuple[StatusEntry, ...]]
     starts: Mapping[Flow, tuple[float, ...]] = field(repr=False)
+    states: Mapping[tuple[str, str, str], tuple[tuple[float, ...], tuple[CrossingState, ...]]] = field(repr=False, default_factory=dict)
+    """Per (point, entering, mode): the moments (POSIX seconds) where the flow's state may change, and its
+    state before the first and from each of them: what :func:`state_at` answers without building an entry."""
 
     @property
     def flows(self) -> frozenset[Flow]:
@@ -214,6 +217,15 @@ def status_at(history: StatusHistory, point: str, entering: str, mode: Mode | st
     return StatusEntry(flow.point, flow.entering, flow.mode, default.state, max(ended, default=None), None, default.reason)
 
 
+def state_at(history: StatusHistory, point: str, entering: str, mode: Mode | str, at: dt.datetime) -> CrossingState:
+    """The state of the flow at ``at`` (as :func:`status_at` has it), found by a search of its precomputed changes."""
+    timeline = history.states.get((point, entering, mode))
+    if timeline is None or not isinstance(at, dt.datetime) or at.utcoffset() is None:
+        return status_at(history, point, entering, mode, at).state  # says what is wrong
+    changes, states = timeline
+    return states[bisect_right(changes, at.timestamp())]
+
+
 def board_at(history: StatusHistory, points: Iterable[CrossingPoint], at: dt.datetime) -> tuple[StatusEntry, ...]:
     """The status of every flow of ``points`` at ``at``: each point, each jurisdiction entered, each mode it serves."""
     return tuple(status_at(history, flow.point, flow.entering, flow.mode, at) for point in points for flow in _flows(point))
@@ -273,7 +285,15 @@ def _history(defaults: Mapping[Flow, Default], entries: Mapping[Flow, Iterable[S
     # A stable sort: of two entries starting together, the one given later stays later, and wins.
     ordered = {flow: tuple(sorted(found, key=_start)) for flow, found in entries.items()}
     starts = {flow: tuple(_start(entry) for entry in found) for flow, found in ordered.items()}
-    return StatusHistory(dict(defaults), ordered, starts)
+    timelines: dict[tuple[str, str, str], tuple[tuple[float, ...], tuple[CrossingState, ...]]] = {}
+    history = StatusHistory(dict(defaults), ordered, starts, timelines)
+    for flow in history.defaults:  # filled before the history is handed out, from the rule of status_at itself
+        bounds = {moment for entry in ordered.get(flow, ()) for moment in (entry.since, entry.until) if moment is not None}
+        changes = tuple(sorted({moment.timestamp() for moment in bounds if moment > MOMENTS_FROM}))
+        firsts = (MOMENTS_FROM, *(dt.datetime.fromtimestamp(moment, dt.UTC) for moment in changes))
+        states = tuple(status_at(history, flow.point, flow.entering, flow.mode, moment).state for moment in firsts)
+        timelines[(flow.point, flow.entering, str(flow.mode))] = (changes, states)
+    return history
 
 
 def _start(entry: StatusEntry) -> float:

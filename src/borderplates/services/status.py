@@ -29,7 +29,16 @@ from weakref import WeakKeyDictionary
 from borderplates import reference
 from borderplates.errors import ValidationError, quoted
 from borderplates.model import AuditEntry
-from borderplates.reference.crossing_status import Alternative, StatusEntry, StatusHistory, entering_for, load_crossing_status, open_alternatives, status_at
+from borderplates.reference.crossing_status import (
+    Alternative,
+    StatusEntry,
+    StatusHistory,
+    entering_for,
+    load_crossing_status,
+    open_alternatives,
+    state_at,
+    status_at,
+)
 from borderplates.registry import Database
 from borderplates.services import inputs
 from borderplates.services import law as law_services
@@ -71,9 +80,9 @@ def mode_of(vehicle_class: VehicleClass) -> Mode:
 def closure(db: Database, point: str, entering: str, mode: Mode, at: dt.datetime) -> Closure | None:
     """The closure of the flow at ``at``, when it is blocked or closed; None when it passes."""
     history = current_history(db)
-    status = status_at(history, point, entering, mode, at)
-    if status.state not in STOPPED:
+    if state_at(history, point, entering, mode, at) not in STOPPED:
         return None
+    status = status_at(history, point, entering, mode, at)
     return Closure(status, open_alternatives(history, reference.load().crossing_points.values(), point, entering, mode, at))
 
 
