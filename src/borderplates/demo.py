@@ -16,7 +16,10 @@ Around them: an entry crossing (decision ``admit``) right after each issuance at
 crossing, some exits back to Serbia, cars with RKS plates entering Serbia (whose
 rule requires Serbian temporary plates; Serbia's issuances are not recorded, its
 terms are not known), and a few refused cars with KS plates, invalid since 15 Sep
-2021. Every decision comes from the shipped law.
+2021. Every decision comes from the shipped law. And every half hour of the day, the
+queue staff saw in front of each open crossing's passenger booths, each way: as long as
+the booths' throughput and a plausible wait make it (longer into Kosovo, where each
+Serbian car got its temporary plates at the booth), so the board shows waits.
 
 This module only generates rows (:func:`generate_week`); loading them into a
 registry is a use case (:func:`borderplates.services.demo.load_demo_week`). The
@@ -42,6 +45,7 @@ from borderplates.law import Money, Ruling, Vehicle
 from borderplates.model import valid_until
 from borderplates.registry.numbers import ALPHABET, BODY_LENGTH, format_number
 from borderplates.vocabulary import Decision, Direction, Mode, RequirementKind, VehicleClass
+from borderplates.waits import WaitSettings
 
 BELGRADE = ZoneInfo("Europe/Belgrade")
 WEEK_START = dt.datetime(2021, 9, 20, tzinfo=BELGRADE)
@@ -67,6 +71,10 @@ FAVOURED_AREAS = {"NP": 10, "KV": 6, "RA": 6, "KŠ": 6, "NI": 8, "PK": 6, "VR": 
 KOSOVO_TOWN_SHARE = 0.12
 SERIAL_LETTERS = "ABCDEFGHIJKLMNOPRSTUVZ"
 RKS_LETTERS = "ABCDEFGHIJKLMNOPRSTUVZ"
+#: Staff look at the queues every half hour from 06:00 to 22:00, passenger traffic, at the crossings that were open.
+QUEUE_EVERY, QUEUE_HOURS = dt.timedelta(minutes=30), range(6, 22)
+#: The typical wait (minutes) at the busiest hour, by the jurisdiction entered; quieter hours scale it down.
+QUEUE_WAIT = {"XK": 30.0, "RS": 10.0}
 
 VehicleKey = tuple[str, str]
 """A vehicle by (issuer, canonical plate)."""
@@ -99,6 +107,17 @@ class DemoRegistration(NamedTuple):
     clerk: str
 
 
+class DemoQueue(NamedTuple):
+    """A queue staff saw in front of a crossing point's passenger booths."""
+
+    point: str
+    entering: str
+    at: dt.datetime
+    lanes_open: int
+    vehicles: int
+    observer: str
+
+
 class DemoCrossing(NamedTuple):
     vehicle: VehicleKey
     point: str
@@ -123,6 +142,7 @@ class Week:
     crossings: tuple[DemoCrossing, ...]
     places: Mapping[str, int]
     first_24h: int
+    queues: tuple[DemoQueue, ...] = ()
 
     @property
     def by_decision(self) -> dict[str, int]:
@@ -277,7 +297,33 @@ class _Generator:
             self._ks_refused()
         rows = self.week
         rows.crossings.sort(key=lambda c: (c.at, c.vehicle))
-        return Week(seed, tuple(rows.vehicles), tuple(rows.registrations), tuple(rows.crossings), MappingProxyType(dict(rows.places)), rows.first_24h)
+        queues = tuple(self._queues(rows.crossings))
+        return Week(
+            seed, tuple(rows.vehicles), tuple(rows.registrations), tuple(rows.crossings), MappingProxyType(dict(rows.places)), rows.first_24h, queues
+        )
+
+    def _queues(self, crossings: list[DemoCrossing]) -> list[DemoQueue]:
+        """Every half hour, each open crossing's passenger queue each way: the booths' throughput over the last
+        window times a wait that follows the day's traffic (Little's law, as the board reads it back)."""
+        window = WaitSettings().window
+        booths: dict[tuple[str, str], list[dt.datetime]] = {}
+        for crossing in crossings:
+            if crossing.direction == Direction.ENTRY and crossing.mode == Mode.PASSENGER:
+                booths.setdefault((crossing.point, crossing.jurisdiction), []).append(crossing.at)
+        found = []
+        day = WEEK_START
+        while day < WEEK_END:
+            for hour in QUEUE_HOURS:
+                for half in (0, 30):
+                    at = day.replace(hour=hour, minute=half)
+                    for point in CROSSING_WEIGHTS:
+                        for entering, usual in QUEUE_WAIT.items():
+                            served = sum(1 for moment in booths.get((point, entering), ()) if at - window < moment <= at)
+                            wait = usual * HOURLY[hour] / max(HOURLY) * self.rng.uniform(0.7, 1.3)
+                            vehicles = round(served / (window.total_seconds() / 60) * wait)
+                            found.append(DemoQueue(point, entering, at, 2 + self.rng.randrange(3), vehicles, self._officer(point)))
+            day += dt.timedelta(days=1)
+        return found
 
     def _issue(self, at: dt.datetime, place: str) -> None:
         at_crossing = not place.startswith(CENTRE_PREFIX)

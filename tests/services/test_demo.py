@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from borderplates.registry.database import Database
 from borderplates.registry.tables import audit_log, crossings, temporary_registrations, vehicles
-from borderplates.services import demo, transfer
+from borderplates.services import demo, status, transfer
+from borderplates.vocabulary import Mode, WaitMethod
 from tests.conftest import OPERATOR, DemoRegistry, local
 
 R = temporary_registrations
@@ -29,6 +30,16 @@ def test_the_demo_week_matches_the_published_figures(demo_registry: DemoRegistry
     assert registrations_where(db, R.c.issuing_point == "brnjak") == 11
     assert (summary.registrations, summary.first_24h, summary.by_place["jarinje"], summary.by_place["brnjak"]) == (10_110, 1_455, 13, 11)
     assert max(summary.by_place, key=summary.by_place.__getitem__) == "merdare"
+
+
+def test_staff_saw_queues_every_half_hour_and_the_board_reads_a_wait_from_them(demo_registry: DemoRegistry) -> None:
+    assert demo_registry.summary.queues == 7 * 32 * 4 * 2  # days, half hours from 06:00 to 22:00, open crossings, ways
+    lines = {(line.status.point, line.status.entering, line.status.mode): line for line in status.board(local(2021, 9, 25, 12), db=demo_registry.db)}
+    into_kosovo, into_serbia = lines[("merdare", "XK", Mode.PASSENGER)].wait, lines[("merdare", "RS", Mode.PASSENGER)].wait
+    assert into_kosovo.method == into_serbia.method == WaitMethod.MODEL and not into_kosovo.stale
+    assert into_kosovo.delay_minutes is not None and into_serbia.delay_minutes is not None
+    assert into_kosovo.delay_minutes > into_serbia.delay_minutes > 0
+    assert lines[("jarinje", "XK", Mode.PASSENGER)].wait.method is None  # blocked: nobody counted a queue there
 
 
 def test_registration_centres_issue_only_from_21_september_noon(demo_registry: DemoRegistry) -> None:

@@ -12,6 +12,8 @@ from borderplates.errors import ConflictError
 from borderplates.model import AuditEntry, NewCrossing, NewRegistration, NewVehicle
 from borderplates.registry import Database
 from borderplates.services.actors import Actor, Permission, authorise
+from borderplates.vocabulary import Mode
+from borderplates.waits import QueueObservation
 
 Progress = Callable[[int, int | None], None]
 
@@ -29,10 +31,12 @@ class DemoSummary:
     vehicles: int
     crossings: int
     by_decision: dict[str, int]
+    queues: int
 
     @classmethod
     def of(cls, week: Week) -> DemoSummary:
-        return cls(week.seed, len(week.registrations), week.first_24h, week.by_place, len(week.vehicles), len(week.crossings), week.by_decision)
+        counts = (len(week.vehicles), len(week.crossings), week.by_decision, len(week.queues))
+        return cls(week.seed, len(week.registrations), week.first_24h, week.by_place, *counts)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -44,6 +48,7 @@ class DemoSummary:
             "vehicles": self.vehicles,
             "crossings": self.crossings,
             "by_decision": self.by_decision,
+            "queue_observations": self.queues,
         }
 
 
@@ -107,6 +112,8 @@ def load_demo_week(*, actor: Actor, db: Database, seed: int = 2021, progress: Pr
             for c in week.crossings
         )
         step(uow.bulk.add_crossings(crossings))
+        for q in week.queues:
+            uow.queues.add(q.point, q.entering, Mode.PASSENGER, QueueObservation(q.at, q.lanes_open, q.vehicles), q.observer)
         summary = DemoSummary.of(week)
         uow.audit.append(
             AuditEntry(
