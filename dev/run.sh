@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up borderplates and runs the main job on the embedded SQLite registry (./var):
 # migrate, load the demo week of 20-26 Sep 2021 when the registry is empty, work a car
-# through the crossing as the officer and the clerk at Jarinje would, check the audit
+# through the crossing (refused at blocked Jarinje, sent to Merdare, where the clerk issues
+# its temporary registration and the officer records its entry), check the audit
 # trail, then serve the web pages and the HTTP API on http://127.0.0.1:${PORT:-8000} until
 # Ctrl-C. The first start makes the accounts officer, clerk and supervisor (and the admin) and
 # prints their one-time passwords. The pages' clock starts on 27 Sep 2021 10:00, in the demo
@@ -19,16 +20,17 @@ $bp db upgrade
 $bp demo load --if-empty
 $bp data validate
 
-step "The law: a car from Novi Pazar entering Kosovo on 27 Sep 2021, and reciprocity before the measure"
+step "The law: a car from Novi Pazar entering Kosovo on 27 Sep 2021 (Jarinje is blocked; Merdare is open), and reciprocity before the measure"
 $bp check "NP 456-CD" --entering XK --point jarinje --at 2021-09-27T10:00:00+02:00
+$bp check "NP 456-CD" --entering XK --point merdare --at 2021-09-27T11:00:00+02:00
 $bp reciprocity XK RS --on 2021-06-01
 
-step "The clerk issues the temporary registration (retrying with the same request key is safe), the officer records the entry"
-$bp issue "NP 456-CD" --point jarinje --entering XK --at 2021-09-27T10:05:00+02:00 --clerk clerk-07 --request-key run-np456cd
-$bp cross "NP 456-CD" --point jarinje --entering XK --at 2021-09-27T10:07:00+02:00 --officer officer-12 --request-key run-np456cd-entry
+step "At Merdare the clerk issues the temporary registration (retrying with the same request key is safe), the officer records the entry"
+$bp issue "NP 456-CD" --point merdare --entering XK --at 2021-09-27T11:05:00+02:00 --clerk clerk-07 --request-key run-np456cd
+$bp cross "NP 456-CD" --point merdare --entering XK --at 2021-09-27T11:07:00+02:00 --officer officer-12 --request-key run-np456cd-entry
 
 step "The next day the same car is admitted on its registration"
-$bp check "NP 456-CD" --entering XK --point jarinje --at 2021-09-28T10:00:00+02:00
+$bp check "NP 456-CD" --entering XK --point merdare --at 2021-09-28T10:00:00+02:00
 
 step "The registry"
 $bp registrations list --limit 5
