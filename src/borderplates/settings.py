@@ -41,8 +41,19 @@ class Settings(BaseSettings):
     max_import_bytes: int = pydantic.Field(default=64 * 1_048_576, ge=1024, description="The largest CSV file the API imports.")
     key_cache_seconds: float = pydantic.Field(default=2.0, ge=0, le=60, description="How long a server worker remembers an API key that worked.")
     access_log: bool = pydantic.Field(default=False, description="Log every request (costs about a quarter of the throughput).")
+    read_database_url: str | None = pydantic.Field(
+        default=None, description="A streaming replica of the registry's database, for boards, public verification, lists and reports."
+    )
+    site: str | None = pydantic.Field(default=None, description="The site this installation is (its registry must have been joined as that site).")
+    centre_url: str | None = pydantic.Field(default=None, pattern=r"^https?://[^?#]+$", description="The centre a site synchronises with.")
+    site_key: pydantic.SecretStr | None = pydantic.Field(default=None, description="The site's key, issued by the centre (for joining and restoring).")
+    sync_interval: float = pydantic.Field(default=10.0, gt=0, le=3600, description="Seconds between a site's sync cycles while the centre answers.")
+    sync_max_backoff: float = pydantic.Field(
+        default=300.0, gt=0, le=86400, description="The longest wait, in seconds, between tries while the centre does not answer."
+    )
+    sync_batch: int = pydantic.Field(default=1000, ge=1, le=20000, description="Records per batch a site pushes.")
 
-    @pydantic.field_validator("database_url", "user", mode="before")
+    @pydantic.field_validator("database_url", "user", "read_database_url", "site", "centre_url", "site_key", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

@@ -20,6 +20,8 @@ from borderplates.registry.accounts import Accounts
 from borderplates.registry.audit import Audit
 from borderplates.registry.driver import Driver
 from borderplates.registry.repositories import Actions, Bulk, Crossings, Holdings, QueueObservations, Registrations, StatusChanges, Vehicles
+from borderplates.registry.sites import Sites
+from borderplates.registry.tables import CENTRE
 
 
 class DuplicateRecord(ConflictError):
@@ -41,10 +43,13 @@ class UnitOfWork:
     queues: QueueObservations
     bulk: Bulk
     accounts: Accounts
+    sites: Sites
 
-    def __init__(self, engine: sa.Engine, *, write: bool) -> None:
+    def __init__(self, engine: sa.Engine, *, write: bool, origin: str = CENTRE) -> None:
         self._engine = engine
         self.write = write
+        self.origin = origin
+        """The site whose records this unit of work writes (the origin stamped on every row and audit record)."""
         self._connection: sa.Connection | None = None
         self._transaction: sa.RootTransaction | None = None
 
@@ -58,17 +63,26 @@ class UnitOfWork:
             raise RegistryUnavailable(describe_database_error(error, self._engine.url.render_as_string(hide_password=True))) from None
         self._connection = connection
         driver = Driver(connection)
-        self.audit = Audit(connection, driver)
-        self.vehicles = Vehicles(connection, driver, self.audit)
-        self.registrations = Registrations(connection, driver)
-        self.crossings = Crossings(connection, driver)
-        self.actions = Actions(connection)
+        origin = self.origin
+        self.audit = Audit(connection, driver, origin)
+        self.vehicles = Vehicles(connection, driver, self.audit, origin)
+        self.registrations = Registrations(connection, driver, origin)
+        self.crossings = Crossings(connection, driver, origin)
+        self.actions = Actions(connection, origin)
         self.holdings = Holdings(driver, lock=self.write)
-        self.status_changes = StatusChanges(connection)
-        self.queues = QueueObservations(connection)
-        self.bulk = Bulk(connection)
+        self.status_changes = StatusChanges(connection, origin)
+        self.queues = QueueObservations(connection, origin)
+        self.bulk = Bulk(connection, origin)
         self.accounts = Accounts(connection)
+        self.sites = Sites(connection)
         return self
+
+    @property
+    def connection(self) -> sa.Connection:
+        """The transaction's connection, for the registry's own modules (synchronisation applies changes on it)."""
+        if self._connection is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._connection
 
     def commit(self) -> None:
         if not self.write:
