@@ -272,6 +272,14 @@ class ExpiredPublic(Public):
     expired: int
 
 
+class FreshnessPublic(Public):
+    """At a site: when it last reached the centre."""
+
+    site: str
+    centre_last_reached: Moment | None
+    age_seconds: int | None
+
+
 class CheckPublic(Public):
     plate: PlatePublic
     entering: str | None
@@ -283,6 +291,7 @@ class CheckPublic(Public):
     decision: Decision
     reasons: list[str]
     registration: RegistrationPublic | None
+    freshness: FreshnessPublic | None = None
 
 
 class VersionPublic(Public):

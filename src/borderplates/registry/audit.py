@@ -209,6 +209,10 @@ class Audit:
         """The last (seq, hash) of an origin's chain (this registry's own by default), locked for the rest of the transaction."""
         return self._chain_head(origin or self._origin)
 
+    def last_seq(self, origin: str) -> int:
+        """The number of the last record of ``origin``'s chain the registry holds (0 when none), read without locking the chain."""
+        return int(self._conn.execute(sa.select(sa.func.coalesce(sa.func.max(A.c.seq), 0)).where(A.c.origin == origin)).scalar_one())
+
     def hash_at(self, origin: str, seq: int) -> str | None:
         """The hash of record ``seq`` of ``origin``'s chain, if the registry holds it."""
         row = self._driver.one(self._driver.statement(_RECORD_AT_SQL), (origin, seq))

@@ -24,7 +24,7 @@ the origin's way of answering a retried request); elsewhere it is left empty.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -35,6 +35,7 @@ from borderplates.registry.audit import ChainRefused
 from borderplates.registry.driver import Driver
 from borderplates.registry.ids import uuid7
 from borderplates.registry.sites import Conflict
+from borderplates.registry.tables import crossing_status_changes, enforcement_actions, sticker_issuances, temporary_registrations, vehicles
 from borderplates.vocabulary import ConflictKind, Direction, Mode, RegistrationStatus, Rejection
 
 #: The kinds of record a site pulls from the centre: what a check or an issuance at another site relies on.
@@ -80,6 +81,7 @@ _INSERT_QUEUE = (
     "INSERT INTO queue_observations (point, entering, mode, at, lanes_open, vehicles, metres, wait_minutes, served_per_lane_per_hour, observed_by, "
     "uid, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+R, V, S, E, C = temporary_registrations, vehicles, sticker_issuances, enforcement_actions, crossing_status_changes
 _TABLES = {
     "vehicle": "vehicles",
     "temporary_registration": "temporary_registrations",
@@ -410,3 +412,98 @@ def _day(value: Any) -> dt.date:
 
 def _text(value: Any) -> str | None:
     return str(value) if value else None
+
+
+# -------------------------------------------------------------------------------- snapshots
+
+
+def snapshot(conn: sa.Connection, site: str, *, own: bool) -> Iterator[Change]:
+    """The rows a site must know, as they stand, each as a change: the active registrations of other origins (with ``own``,
+    also every registration of ``site``, for what others did to them), and every sticker, warning, fine and crossing
+    status change of other origins."""
+    renewed = R.alias("renewed")
+    wanted = sa.and_(R.c.origin != site, R.c.status == str(RegistrationStatus.ACTIVE))
+    registrations = (
+        sa.select(R, *_vehicle_columns(V), renewed.c.uid.label("renews_uid"))
+        .join(V, V.c.id == R.c.vehicle_id)
+        .outerjoin(renewed, renewed.c.id == R.c.renews_id)
+        .where(sa.or_(wanted, R.c.origin == site) if own else wanted, R.c.uid.is_not(None))
+        .order_by(R.c.id)
+    )
+    for row in _streamed(conn, registrations):
+        fee = {"amount": f"{Decimal(row.fee_minor) / 100:.2f}", "currency": row.fee_currency}
+        after = {
+            "number": row.number,
+            "jurisdiction": row.jurisdiction,
+            "valid_from": row.valid_from.isoformat(),
+            "valid_until": row.valid_until.isoformat(),
+            "fee": fee,
+            "rule_id": row.rule_id,
+            "rule_version": row.rule_version,
+            "issued_at": row.issued_at.isoformat(),
+            "issuing_point": row.issuing_point,
+            "clerk": row.clerk,
+            "status": row.status,
+            "status_changed_at": row.status_changed_at.isoformat(),
+            "status_reason": row.status_reason,
+        }
+        refs: dict[str, Any] = {"vehicle": _vehicle_ref(row)}
+        if row.renews_uid is not None:
+            refs["renews"] = row.renews_uid
+        yield Change(row.origin, None, "temporary_registration", SNAPSHOT, row.uid, refs, row.issued_at, row.clerk, row.issuing_point, after, None)
+    stickers = sa.select(S, *_vehicle_columns(V)).join(V, V.c.id == S.c.vehicle_id).where(S.c.origin != site, S.c.uid.is_not(None)).order_by(S.c.id)
+    for row in _streamed(conn, stickers):
+        after = {
+            "jurisdiction": row.jurisdiction,
+            "rule_id": row.rule_id,
+            "rule_version": row.rule_version,
+            "issued_at": row.issued_at.isoformat(),
+            "point": row.point,
+            "officer": row.officer,
+        }
+        yield Change(row.origin, None, "sticker_issuance", "issue", row.uid, {"vehicle": _vehicle_ref(row)}, row.issued_at, row.officer, row.point, after, None)
+    actions = sa.select(E, *_vehicle_columns(V)).join(V, V.c.id == E.c.vehicle_id).where(E.c.origin != site, E.c.uid.is_not(None)).order_by(E.c.id)
+    for row in _streamed(conn, actions):
+        after = {
+            "jurisdiction": row.jurisdiction,
+            "kind": row.kind,
+            "phase": row.phase,
+            "amount_minor": row.amount_minor,
+            "currency": row.currency,
+            "rule_id": row.rule_id,
+            "rule_version": row.rule_version,
+            "at": row.at.isoformat(),
+            "point": row.point,
+            "officer": row.officer,
+            "note": row.note,
+        }
+        yield Change(row.origin, None, row.kind, "record", row.uid, {"vehicle": _vehicle_ref(row)}, row.at, row.officer, row.point, after, None)
+    for row in _streamed(conn, sa.select(C).where(C.c.origin != site, C.c.uid.is_not(None)).order_by(C.c.id)):
+        after = {
+            "point": row.point,
+            "entering": row.entering,
+            "mode": row.mode,
+            "state": row.state,
+            "since": row.since.isoformat(),
+            "until": row.until.isoformat() if row.until else None,
+            "source": row.source,
+        }
+        yield Change(row.origin, None, "crossing_status", "set_status", row.uid, {}, row.recorded_at, row.set_by, row.point, after, row.reason)
+
+
+def _vehicle_columns(v: sa.Table) -> tuple[sa.Label[Any], ...]:
+    return (
+        v.c.issuer.label("v_issuer"),
+        v.c.plate.label("v_plate"),
+        v.c.plate_kind.label("v_kind"),
+        v.c.area_code.label("v_area"),
+        v.c.vehicle_class.label("v_class"),
+    )
+
+
+def _vehicle_ref(row: Any) -> dict[str, Any]:
+    return {"issuer": row.v_issuer, "plate": row.v_plate, "kind": row.v_kind, "area": row.v_area, "class": row.v_class}
+
+
+def _streamed(conn: sa.Connection, query: sa.Select[Any]) -> Iterator[Any]:
+    yield from conn.execution_options(stream_results=True, yield_per=2000).execute(query)

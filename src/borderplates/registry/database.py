@@ -67,15 +67,17 @@ class Database:
         """A unit of work that may write: ``with db.begin() as uow: ...; uow.commit()``."""
         return UnitOfWork(self.engine, write=True, origin=self.origin)
 
-    def reading(self, *, replica: bool = False) -> UnitOfWork:
-        """A unit of work that only reads, in one consistent transaction.
+    def reading(self, *, replica: bool = False, consistent: bool = False) -> UnitOfWork:
+        """A unit of work that only reads.
 
         With ``replica``, on the read replica when there is one: for reads that may lag the primary
         by a moment (the board, public verification, lists and reports), never for a read that a
-        write of the same use case relies on.
+        write of the same use case relies on. With ``consistent``, every statement sees the registry
+        as it stood when the first ran (REPEATABLE READ on PostgreSQL; SQLite's read transactions
+        always do).
         """
         engine = self.read_engine if replica and self.read_engine is not None else self.engine
-        return UnitOfWork(engine, write=False, origin=self.origin)
+        return UnitOfWork(engine, write=False, origin=self.origin, consistent=consistent)
 
     def lookups(self) -> Lookups:
         """This thread's kept read connection, for one-statement reads on the hot path (checks)."""

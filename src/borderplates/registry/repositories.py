@@ -73,6 +73,7 @@ _REGISTRATION = sa.select(
 _REGISTRATION_BY_ID = _REGISTRATION.where(R.c.id == sa.bindparam("value"))
 _REGISTRATION_BY_NUMBER = _REGISTRATION.where(R.c.number == sa.bindparam("value"))
 _REGISTRATION_BY_KEY = _REGISTRATION.where(R.c.request_key == sa.bindparam("value"))
+_REGISTRATION_BY_UID = _REGISTRATION.add_columns(R.c.origin).where(R.c.uid == sa.bindparam("value"))
 _DUE = _REGISTRATION.where(R.c.status == sa.literal_column("'active'"), R.c.jurisdiction == sa.bindparam("jurisdiction"), R.c.valid_until < sa.bindparam("day"))
 _JURISDICTIONS = sa.select(R.c.jurisdiction).distinct()
 _INSERT_REGISTRATION_SQL = (
@@ -209,6 +210,11 @@ class Registrations:
 
     def by_request_key(self, key: str) -> Registration | None:
         return self._one(_REGISTRATION_BY_KEY, key)
+
+    def by_uid(self, uid: str) -> tuple[Registration, str] | None:
+        """A registration by its global id, with its origin."""
+        row = self._conn.execute(_REGISTRATION_BY_UID, {"value": uid}).first()
+        return (registration_from(tuple(row)[:-1]), row.origin) if row is not None else None
 
     def add(self, new: NewRegistration, *, plate: str, issuer: str) -> Registration:
         d = self._driver

@@ -45,9 +45,10 @@ class UnitOfWork:
     accounts: Accounts
     sites: Sites
 
-    def __init__(self, engine: sa.Engine, *, write: bool, origin: str = CENTRE) -> None:
+    def __init__(self, engine: sa.Engine, *, write: bool, origin: str = CENTRE, consistent: bool = False) -> None:
         self._engine = engine
         self.write = write
+        self._consistent = consistent
         self.origin = origin
         """The site whose records this unit of work writes (the origin stamped on every row and audit record)."""
         self._connection: sa.Connection | None = None
@@ -58,6 +59,8 @@ class UnitOfWork:
             connection = self._engine.connect()
             if self.write and self._engine.dialect.name == "sqlite":
                 connection = connection.execution_options(immediate=True)
+            if self._consistent and self._engine.dialect.name == "postgresql":
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
             self._transaction = connection.begin()
         except sa.exc.DBAPIError as error:
             raise RegistryUnavailable(describe_database_error(error, self._engine.url.render_as_string(hide_password=True))) from None

@@ -42,6 +42,8 @@ class Permission(StrEnum):
     SET_STATUS = "set_status"
     ACCOUNTS = "accounts"
     KEYS = "keys"
+    SITES = "sites"
+    SYNC = "sync"
 
 
 _OFFICER = {Permission.CHECK, Permission.RECORD_CROSSING, Permission.WARN, Permission.VIEW_REGISTRATION}
@@ -54,6 +56,7 @@ _SUPERVISOR = _CLERK | {
     Permission.IMPORT,
     Permission.EXPORT,
     Permission.SET_STATUS,
+    Permission.SYNC,
 }
 
 #: What each role may do: each of officer, clerk, supervisor may do what the one before it may; an admin looks after accounts and keys only.
@@ -61,7 +64,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: frozenset(_OFFICER),
     Role.CLERK: frozenset(_CLERK),
     Role.SUPERVISOR: frozenset(_SUPERVISOR),
-    Role.ADMIN: frozenset({Permission.ACCOUNTS, Permission.KEYS}),
+    Role.ADMIN: frozenset({Permission.ACCOUNTS, Permission.KEYS, Permission.SITES}),
 }
 
 

@@ -119,7 +119,15 @@ def set_crossing_status(
     with db.begin() as uow:
         for entry in entries:
             change_id = uow.status_changes.add(entry, now)
-            after = {"point": entry.point, "entering": entry.entering, "mode": str(entry.mode), "state": str(entry.state), "since": start, "until": end}
+            after = {
+                "point": entry.point,
+                "entering": entry.entering,
+                "mode": str(entry.mode),
+                "state": str(entry.state),
+                "since": start,
+                "until": end,
+                "source": note,
+            }
             uow.audit.append(AuditEntry(now, actor.name, crossing.id, "set_status", "crossing_status", change_id, None, after, why))
         uow.commit()
     forget_cached(db)
