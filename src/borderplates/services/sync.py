@@ -422,7 +422,7 @@ class Cycle:
 
 def client_for(db: Database, centre_url: str | None = None, timeout: float = 30.0) -> CentreClient:
     """A client of this site's centre (``centre_url`` when given, else the one it joined), with its key."""
-    state = _state(db)
+    state = site_state(db)
     return CentreClient(centre_url or state.centre_url, state.site_key, timeout=timeout)
 
 
@@ -563,7 +563,8 @@ def activate_rules(version: str | None, data_dir: Path) -> None:
         os.environ["BORDERPLATES_DATA_ROOT"] = str(folder)
 
 
-def _state(db: Database) -> SiteState:
+def site_state(db: Database) -> SiteState:
+    """This site's state: which site, its centre and key, how far pushing and pulling have come."""
     with db.reading() as uow:
         return _state_in(uow.sites.state(), db)
 
