@@ -186,7 +186,7 @@ def board(at: dt.datetime, *, db: Database, settings: WaitSettings | None = None
     points = reference.load().crossing_points
     lines = []
     since = at - max(rules.window, rules.stale_after) * 4
-    with db.reading() as uow:
+    with db.reading(replica=True) as uow:
         for point in points.values():
             for entering in point.between:
                 for mode in point.modes:
