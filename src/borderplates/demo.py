@@ -298,9 +298,7 @@ class _Generator:
         rows = self.week
         rows.crossings.sort(key=lambda c: (c.at, c.vehicle))
         queues = tuple(self._queues(rows.crossings))
-        return Week(
-            seed, tuple(rows.vehicles), tuple(rows.registrations), tuple(rows.crossings), MappingProxyType(dict(rows.places)), rows.first_24h, queues
-        )
+        return Week(seed, tuple(rows.vehicles), tuple(rows.registrations), tuple(rows.crossings), MappingProxyType(dict(rows.places)), rows.first_24h, queues)
 
     def _queues(self, crossings: list[DemoCrossing]) -> list[DemoQueue]:
         """Every half hour, each open crossing's passenger queue each way: the booths' throughput over the last

@@ -49,6 +49,18 @@ class Settings(BaseSettings):
         description="Start the web pages' clock at this moment (with its UTC offset), to demonstrate a past week; it then runs as the real clock does.",
     )
 
+    read_database_url: str | None = pydantic.Field(
+        default=None, description="A streaming replica of the registry's database, for boards, public verification, lists and reports."
+    )
+    site: str | None = pydantic.Field(default=None, description="The site this installation is (its registry must have been joined as that site).")
+    centre_url: str | None = pydantic.Field(default=None, pattern=r"^https?://[^?#]+$", description="The centre a site synchronises with.")
+    site_key: pydantic.SecretStr | None = pydantic.Field(default=None, description="The site's key, issued by the centre (for joining and restoring).")
+    sync_interval: float = pydantic.Field(default=10.0, gt=0, le=3600, description="Seconds between a site's sync cycles while the centre answers.")
+    sync_max_backoff: float = pydantic.Field(
+        default=300.0, gt=0, le=86400, description="The longest wait, in seconds, between tries while the centre does not answer."
+    )
+    sync_batch: int = pydantic.Field(default=1000, ge=1, le=20000, description="Records per batch a site pushes.")
+
     @pydantic.field_validator("demo_clock")
     @classmethod
     def _with_offset(cls, value: dt.datetime | None) -> dt.datetime | None:
@@ -56,7 +68,7 @@ class Settings(BaseSettings):
             raise ValueError("give the moment with its UTC offset, like 2021-09-27T10:00:00+02:00")
         return value
 
-    @pydantic.field_validator("database_url", "user", "demo_clock", mode="before")
+    @pydantic.field_validator("database_url", "user", "demo_clock", "read_database_url", "site", "centre_url", "site_key", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

@@ -133,6 +133,30 @@ class WaitMethod(StrEnum):
     MODEL = "model"
 
 
+class ConflictKind(StrEnum):
+    """What the centre found when two sites' records contradict each other (sites keep working cut off from each other)."""
+
+    TWO_ACTIVE = "two_active"
+    """Two sites each issued a temporary registration to one vehicle for one jurisdiction."""
+    NUMBER_TAKEN = "number_taken"
+    """A registration number arrived that another site's registration already carries."""
+    ENDED_TWICE = "ended_twice"
+    """A registration was ended twice, differently (returned at a site, cancelled at the centre)."""
+
+
+class Rejection(StrEnum):
+    """Why the centre refused a site's batch (nothing of it is applied)."""
+
+    GAP = "gap"
+    """Records are missing between what the centre holds and the batch."""
+    FORK = "fork"
+    """A record does not continue the chain the centre holds, or replaces one it acknowledged."""
+    ALTERED = "altered"
+    """A record's bytes do not hash to its hash."""
+    MALFORMED = "malformed"
+    """A record is not a record of the site's chain (wrong origin, bad fields, a moment not in canonical form)."""
+
+
 def words(vocabulary: type[StrEnum]) -> str:
     """The words of a vocabulary for a message: ``"entry or exit"``, ``"a, b or c"``."""
     values = [member.value for member in vocabulary]
@@ -150,6 +174,8 @@ REQUEST_KEY_LENGTH = 100
 """A request (idempotency) key."""
 CENTRE_NAME_LENGTH = 50
 """A registration centre's name, after ``centre:``."""
+SITE_LENGTH = 40
+"""A site's id (``jarinje``, ``centre-prishtine``)."""
 
 # The moments borderplates handles: wide enough for any registration, narrow enough that
 # every moment converts to any time zone without leaving the calendar.

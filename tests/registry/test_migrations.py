@@ -23,6 +23,7 @@ TABLES = {
     *("vehicles", "temporary_registrations", "sticker_issuances", "enforcement_actions", "crossings", "audit_log"),
     *("accounts", "api_keys", "login_sessions", "login_failures"),
     *("crossing_status_changes", "queue_observations", "plate_reads"),
+    *("sites", "site_state", "sync_conflicts", "sync_rejections"),
 }
 
 

@@ -84,10 +84,11 @@ def test_the_same_seed_gives_the_same_week_in_two_empty_registries(demo_registry
     db = demo_registry.db
     assert demo.load_demo_week(actor=OPERATOR, db=other_db) == demo_registry.summary
     for table, order in ((R, R.c.number), (crossings, crossings.c.id), (vehicles, vehicles.c.id)):
+        same = sa.select(*(column for column in table.c if column.name != "uid")).order_by(order)  # global ids are new in every registry
         with db.read() as conn:
-            first = conn.execute(sa.select(table).order_by(order)).all()
+            first = conn.execute(same).all()
         with other_db.read() as conn:
-            second = conn.execute(sa.select(table).order_by(order)).all()
+            second = conn.execute(same).all()
         assert first == second, table.name
     with db.read() as conn:
         numbers = conn.execute(sa.select(R.c.number)).scalars().all()

@@ -25,15 +25,31 @@ from borderplates import reference, web
 from borderplates.api import docs, errors
 from borderplates.api.deps import CSRF_HEADER, SAFE_METHODS, Served
 from borderplates.api.middleware import API_HEADERS, SecurityHeaders, TooLargeAsProblem
-from borderplates.api.routes import accounts, audit, certificates, crossings, enforcement, law, planning, reads, registrations, status, transfer, verify
+from borderplates.api.routes import (
+    accounts,
+    audit,
+    certificates,
+    crossings,
+    enforcement,
+    law,
+    planning,
+    reads,
+    registrations,
+    status,
+    sync,
+    transfer,
+    verify,
+)
 from borderplates.errors import BorderplatesError
 from borderplates.registry import Database, open_registry
 from borderplates.services import law as law_services
+from borderplates.services import sync as sync_services
 from borderplates.services.accounts import Authenticator, Throttle
 from borderplates.services.actors import Actor
 from borderplates.services.reads import ImageStore, erase_old_images
 from borderplates.services.status import shipped_history
 from borderplates.settings import Settings, load_settings
+from borderplates.sync.worker import SyncWorker
 from borderplates.vocabulary import Role
 
 PREFIX = "/api/v1"
@@ -51,6 +67,10 @@ PUBLIC = frozenset(
 )
 #: Operations on one's own login session: the session cookie only.
 SESSION = frozenset({("get", f"{PREFIX}/session"), ("delete", f"{PREFIX}/session"), ("put", f"{PREFIX}/session/password")})
+#: Operations of the centre for its sites: a site's key only.
+SITE_KEY = frozenset(
+    {("post", f"{PREFIX}/sync/batches"), ("post", f"{PREFIX}/sync/changes")} | {("get", f"{PREFIX}/sync/{name}") for name in ("snapshot", "chain", "rules")}
+)
 #: Seconds between two runs of the erasure of plate-read images past their retention.
 RETENTION_RUN = 3600.0
 TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
@@ -79,15 +99,21 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         cookie_name="__Host-borderplates" if settings.secure_cookies else "borderplates_session",
     )
 
+    worker = _sync_worker(settings, database) if database.is_site else None
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         eraser = asyncio.create_task(_erase_images_every(RETENTION_RUN, settings, database))
+        if worker is not None:
+            worker.start()
         # What was built to serve (the reference data, the law's index, the routes) lives as long as the
         # process: kept out of the collector's full passes, which would walk it in the middle of a check.
         gc.freeze()
         try:
             yield
         finally:
+            if worker is not None:
+                worker.stop()
             eraser.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await eraser
@@ -105,6 +131,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.served = served
+    app.state.sync_worker = worker
     errors.install(app)
     # Routes are matched in order: the booth's check first.
     routers = (
@@ -116,6 +143,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         crossings.router,
         audit.router,
         transfer.build(settings.max_import_bytes),
+        sync.build(settings.max_import_bytes),
         accounts.session_router,
         accounts.users_router,
         status.router,
@@ -156,6 +184,17 @@ async def _erase_images_every(period: float, settings: Settings, db: Database) -
         await asyncio.sleep(period)
 
 
+def _sync_worker(settings: Settings, db: Database) -> SyncWorker:
+    """The worker that pushes this site's records to its centre and pulls what it must know, one cycle after another."""
+    sync_services.activate_rules(sync_services.site_state(db).rules_version, settings.data_dir)
+    client = sync_services.client_for(db, settings.centre_url)
+
+    def cycle() -> object:
+        return sync_services.sync_now(db=db, client=client, batch=settings.sync_batch, data_dir=settings.data_dir)
+
+    return SyncWorker(cycle, interval=settings.sync_interval, max_backoff=settings.sync_max_backoff, lock_path=settings.data_dir / "sync.lock")
+
+
 def app_from_environment() -> FastAPI:
     """The app for a server worker: settings from the environment (BORDERPLATES_*)."""
     return create_app(load_settings())
@@ -170,11 +209,14 @@ def _openapi(app: FastAPI, cookie_name: str) -> dict[str, Any]:
         "apiKey": {"type": "http", "scheme": "bearer", "description": "An API key: `Authorization: Bearer <key>`."},
         "session": {"type": "apiKey", "in": "cookie", "name": cookie_name, "description": "The session cookie set by `POST /api/v1/session`."},
         "csrf": {"type": "apiKey", "in": "header", "name": CSRF_HEADER, "description": "The session's CSRF token, for writes made with the cookie."},
+        "siteKey": {"type": "http", "scheme": "bearer", "description": "A site's key (bps_...), from `borderplates sites create`."},
     }
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
             if (method, path) in PUBLIC:
                 operation["security"] = []
+            elif (method, path) in SITE_KEY:
+                operation["security"] = [{"siteKey": []}]
             elif (method, path) in SESSION:
                 operation["security"] = [{"session": []} if method.upper() in SAFE_METHODS else {"session": [], "csrf": []}]
             else:

@@ -60,6 +60,11 @@ def _bearer(request: Request) -> str | None:
     return key.strip()
 
 
+def bearer(request: Request) -> str | None:
+    """The token of ``Authorization: Bearer <token>`` (an API key, or a site's key on the sync endpoints), or None."""
+    return _bearer(request)
+
+
 def session_token(request: Request) -> str:
     """The session cookie's token, or :class:`NotAuthenticated`."""
     token = request.cookies.get(served_by(request).cookie_name)

@@ -33,6 +33,7 @@ from borderplates.errors import (
     TryLater,
     ValidationError,
 )
+from borderplates.registry.audit import ChainRefused
 from borderplates.services.accounts import NotAuthenticated
 from borderplates.services.transfer import ImportRejected
 
@@ -102,6 +103,8 @@ def project_error(_request: Request, error: Exception) -> Response:
         extra["fact"] = error.fact
     if isinstance(error, ImportRejected) and error.problems:
         extra["problems"] = [{"line": line, "reason": reason} for line, reason in error.problems]
+    if isinstance(error, ChainRefused):
+        extra["kind"], extra["seq"] = str(error.kind), error.seq
     if status >= 500:
         log.error("%s: %s", type(error).__name__, error.text)
     return problem(status, slug(type(error)), error.text, headers, **extra)

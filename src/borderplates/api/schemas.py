@@ -275,6 +275,14 @@ class ExpiredPublic(Public):
     expired: int
 
 
+class FreshnessPublic(Public):
+    """At a site: when it last reached the centre."""
+
+    site: str
+    centre_last_reached: Moment | None
+    age_seconds: int | None
+
+
 class CheckPublic(Public):
     plate: PlatePublic
     entering: str | None
@@ -286,6 +294,7 @@ class CheckPublic(Public):
     decision: Decision
     reasons: list[str]
     registration: RegistrationPublic | None
+    freshness: FreshnessPublic | None = None
 
 
 class VersionPublic(Public):

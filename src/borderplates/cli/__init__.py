@@ -25,6 +25,7 @@ from borderplates.errors import BorderplatesError, MissingFact, ValidationError,
 from borderplates.registry import Database, open_registry
 from borderplates.services import inputs
 from borderplates.services import law as law_services
+from borderplates.services import sync as sync_services
 from borderplates.services.actors import Actor
 from borderplates.settings import Settings, load_settings
 from borderplates.vocabulary import Role
@@ -69,8 +70,14 @@ class Session:
 
     @cached_property
     def db(self) -> Database:
-        """The registry; the embedded default is created and migrated here, explicitly, on first use by a command."""
-        return open_registry(self.settings, migrate=self.settings.embedded)
+        """The registry; the embedded default is created and migrated here, explicitly, on first use by a command.
+
+        A site's registry makes the command judge by the rules last pulled from its centre.
+        """
+        db = open_registry(self.settings, migrate=self.settings.embedded)
+        if db.is_site:
+            sync_services.activate_rules(sync_services.site_state(db).rules_version, self.settings.data_dir)
+        return db
 
     def operator(self, name: str | None, role: Role = Role.SUPERVISOR) -> Actor:
         """The person at this machine, acting with ``role``: ``name``, else BORDERPLATES_USER, else the login name."""

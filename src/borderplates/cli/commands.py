@@ -1,3 +1,3 @@
 """Importing this module registers every command group on the app."""
 
-from borderplates.cli import accounts, audit, law, reading, registry, server, simulate, status, tokens, transfer  # noqa: F401
+from borderplates.cli import accounts, audit, law, reading, registry, server, simulate, sites, status, sync, tokens, transfer  # noqa: F401

@@ -27,6 +27,7 @@ from alembic.util.exc import CommandError
 
 from borderplates.errors import RegistryUnavailable
 from borderplates.registry.lookups import Lookups
+from borderplates.registry.tables import CENTRE
 from borderplates.registry.unit_of_work import UnitOfWork, describe_database_error
 from borderplates.settings import Settings
 
@@ -36,9 +37,13 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 class Database:
     """An engine, how to open units of work on it, and the fast read connections of its threads."""
 
-    def __init__(self, url: str, engine: sa.Engine, *, connect_timeout: float = 5.0) -> None:
+    def __init__(self, url: str, engine: sa.Engine, *, connect_timeout: float = 5.0, read_engine: sa.Engine | None = None, origin: str = CENTRE) -> None:
         self.url = url
         self.engine = engine
+        self.read_engine = read_engine
+        """A streaming replica for the reads that may lag the primary by a moment (boards, public verification, lists), if any."""
+        self.origin = origin
+        """The site this registry writes as: ``centre``, or the site it was joined as (:mod:`borderplates.registry.sites`)."""
         self.connect_timeout = connect_timeout
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._local = threading.local()
@@ -53,13 +58,26 @@ class Database:
         """The database's URL with its password hidden, to show people."""
         return self.engine.url.render_as_string(hide_password=True)
 
+    @property
+    def is_site(self) -> bool:
+        """Whether this registry is a site's (it pushes to and pulls from a centre), not the centre's."""
+        return self.origin != CENTRE
+
     def begin(self) -> UnitOfWork:
         """A unit of work that may write: ``with db.begin() as uow: ...; uow.commit()``."""
-        return UnitOfWork(self.engine, write=True)
+        return UnitOfWork(self.engine, write=True, origin=self.origin)
 
-    def reading(self) -> UnitOfWork:
-        """A unit of work that only reads, in one consistent transaction."""
-        return UnitOfWork(self.engine, write=False)
+    def reading(self, *, replica: bool = False, consistent: bool = False) -> UnitOfWork:
+        """A unit of work that only reads.
+
+        With ``replica``, on the read replica when there is one: for reads that may lag the primary
+        by a moment (the board, public verification, lists and reports), never for a read that a
+        write of the same use case relies on. With ``consistent``, every statement sees the registry
+        as it stood when the first ran (REPEATABLE READ on PostgreSQL; SQLite's read transactions
+        always do).
+        """
+        engine = self.read_engine if replica and self.read_engine is not None else self.engine
+        return UnitOfWork(engine, write=False, origin=self.origin, consistent=consistent)
 
     def lookups(self) -> Lookups:
         """This thread's kept read connection, for one-statement reads on the hot path (checks)."""
@@ -113,6 +131,8 @@ class Database:
         for lookups in kept:
             lookups.close()
         self.engine.dispose()
+        if self.read_engine is not None:
+            self.read_engine.dispose()
 
     @contextmanager
     def _upgrade_lock(self) -> Iterator[None]:
@@ -195,16 +215,30 @@ def open_registry(settings: Settings, *, migrate: bool = False) -> Database:
     url = settings.registry_url
     if settings.embedded:
         prepare_data_dir(settings.data_dir)
-    database = Database(url, create_engine(url, connect_timeout=settings.connect_timeout), connect_timeout=settings.connect_timeout)
+    timeout = settings.connect_timeout
+    replica = create_engine(settings.read_database_url, connect_timeout=timeout) if settings.read_database_url else None
+    database = Database(url, create_engine(url, connect_timeout=timeout), connect_timeout=timeout, read_engine=replica)
     try:
         revision = database.revision()
         if migrate and revision != head_revision() and (revision is None or revision in known_revisions()):
             database.upgrade()
         database.check_revision()
+        database.origin = _origin(database, settings.site)
     except BaseException:
         database.close()
         raise
     return database
+
+
+def _origin(database: Database, site: str | None) -> str:
+    """The site the registry was joined as (``centre`` when none), which must be the site the settings name, if they name one."""
+    with _translated(database.where), database.reading() as uow:
+        state = uow.sites.state()
+    if site is not None and (state is None or state.site != site):
+        if state is None:
+            raise RegistryUnavailable(f"the registry at {database.where} is not site {site}'s; make it so first: borderplates sites join {site} --centre URL")
+        raise RegistryUnavailable(f"the registry at {database.where} is site {state.site}'s, not {site}'s")
+    return state.site if state is not None else CENTRE
 
 
 def prepare_data_dir(folder: Path) -> None:

@@ -24,8 +24,10 @@ from borderplates.reference import Plate
 from borderplates.reference.crossing_status import StatusEntry
 from borderplates.registry.audit import Audit
 from borderplates.registry.driver import Driver
+from borderplates.registry.ids import uuid7
 from borderplates.registry.lookups import ACTION_COUNTS, ACTIVE_REGISTRATION, STICKER, counts_from, held_from, registration_from, sticker_from
 from borderplates.registry.tables import (
+    CENTRE,
     UTCDateTime,
     crossing_status_changes,
     crossings,
@@ -71,18 +73,20 @@ _REGISTRATION = sa.select(
 _REGISTRATION_BY_ID = _REGISTRATION.where(R.c.id == sa.bindparam("value"))
 _REGISTRATION_BY_NUMBER = _REGISTRATION.where(R.c.number == sa.bindparam("value"))
 _REGISTRATION_BY_KEY = _REGISTRATION.where(R.c.request_key == sa.bindparam("value"))
+_REGISTRATION_BY_UID = _REGISTRATION.add_columns(R.c.origin).where(R.c.uid == sa.bindparam("value"))
 _DUE = _REGISTRATION.where(R.c.status == sa.literal_column("'active'"), R.c.jurisdiction == sa.bindparam("jurisdiction"), R.c.valid_until < sa.bindparam("day"))
 _JURISDICTIONS = sa.select(R.c.jurisdiction).distinct()
 _INSERT_REGISTRATION_SQL = (
     "INSERT INTO temporary_registrations (number, vehicle_id, jurisdiction, valid_from, valid_until, fee_minor, fee_currency, rule_id, rule_version, "
-    "issued_at, issuing_point, clerk, status, status_changed_at, renews_id, request_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+    "issued_at, issuing_point, clerk, status, status_changed_at, renews_id, request_key, uid, origin) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
 )
 _SET_STATUS = R.update().where(R.c.id == sa.bindparam("row_id"))
 
 _FIND_VEHICLE = "SELECT id, vin, resident FROM vehicles WHERE issuer = ? AND plate = ?"
 # A vehicle first seen by two booths at once is created once: the second insert does nothing and finds the first.
 _INSERT_VEHICLE_SQL = (
-    "INSERT INTO vehicles (issuer, plate, plate_kind, area_code, vehicle_class, resident, vin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    "INSERT INTO vehicles (issuer, plate, plate_kind, area_code, vehicle_class, resident, vin, created_at, uid, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (issuer, plate) DO NOTHING RETURNING id"
 )
 _VEHICLE_BY_ID = sa.select(V.c.issuer, V.c.plate, V.c.vehicle_class, V.c.resident).where(V.c.id == sa.bindparam("value"))
@@ -90,7 +94,8 @@ _UPDATE_VEHICLE = V.update().where(V.c.id == sa.bindparam("row_id"))
 
 _CROSSING = sa.select(C, V.c.plate, V.c.issuer).join(V, V.c.id == C.c.vehicle_id)
 _CROSSING_BY_KEY = _CROSSING.where(C.c.request_key == sa.bindparam("value"))
-_INSERT_CROSSING_SQL = f"INSERT INTO crossings ({', '.join(NewCrossing._fields)}) VALUES ({', '.join('?' * len(NewCrossing._fields))}) RETURNING id"
+_CROSSING_COLUMNS = (*NewCrossing._fields, "uid", "origin")
+_INSERT_CROSSING_SQL = f"INSERT INTO crossings ({', '.join(_CROSSING_COLUMNS)}) VALUES ({', '.join('?' * len(_CROSSING_COLUMNS))}) RETURNING id"
 
 _STICKER_BY_KEY = sa.select(S, V.c.plate).join(V, V.c.id == S.c.vehicle_id).where(S.c.request_key == sa.bindparam("value"))
 _ACTION_BY_KEY = sa.select(E, V.c.plate).join(V, V.c.id == E.c.vehicle_id).where(E.c.request_key == sa.bindparam("value"))
@@ -152,10 +157,11 @@ def from_minor(amount: int, currency: str) -> Money:
 class Vehicles:
     """Vehicles as the registry knows them: by issuer and canonical plate."""
 
-    def __init__(self, conn: sa.Connection, driver: Driver, audit: Audit) -> None:
+    def __init__(self, conn: sa.Connection, driver: Driver, audit: Audit, origin: str = CENTRE) -> None:
         self._conn = conn
         self._driver = driver
         self._audit = audit
+        self._origin = origin
         self._find = driver.statement(_FIND_VEHICLE)
         self._insert = driver.statement(_INSERT_VEHICLE_SQL)
 
@@ -183,7 +189,8 @@ class Vehicles:
             return int(vehicle_id)
         new = NewVehicle(plate.issuer, plate.canonical, str(plate.kind), plate.area.code if plate.area else None, vehicle_class, resident, vin, at)
         driver = self._driver
-        row = driver.one(self._insert, (new.issuer, new.plate, new.plate_kind, new.area_code, str(vehicle_class), resident, vin, driver.moment(at)))
+        params = (new.issuer, new.plate, new.plate_kind, new.area_code, str(vehicle_class), resident, vin, driver.moment(at), uuid7(), self._origin)
+        row = driver.one(self._insert, params)
         if row is None:  # created a moment ago by another request
             return self.ensure(plate, vehicle_class=vehicle_class, resident=resident, vin=vin, at=at, actor=actor, point=point)
         vehicle_id = int(row[0])
@@ -194,9 +201,10 @@ class Vehicles:
 class Registrations:
     """Temporary registrations."""
 
-    def __init__(self, conn: sa.Connection, driver: Driver) -> None:
+    def __init__(self, conn: sa.Connection, driver: Driver, origin: str = CENTRE) -> None:
         self._conn = conn
         self._driver = driver
+        self._origin = origin
         self._insert = driver.statement(_INSERT_REGISTRATION_SQL)
 
     def by_number(self, number: str) -> Registration | None:
@@ -208,11 +216,17 @@ class Registrations:
     def by_request_key(self, key: str) -> Registration | None:
         return self._one(_REGISTRATION_BY_KEY, key)
 
+    def by_uid(self, uid: str) -> tuple[Registration, str] | None:
+        """A registration by its global id, with its origin."""
+        row = self._conn.execute(_REGISTRATION_BY_UID, {"value": uid}).first()
+        return (registration_from(tuple(row)[:-1]), row.origin) if row is not None else None
+
     def add(self, new: NewRegistration, *, plate: str, issuer: str) -> Registration:
         d = self._driver
         at = d.moment(new.issued_at)
         params: tuple[Any, ...] = (new.number, new.vehicle_id, new.jurisdiction, d.day(new.valid_from), d.day(new.valid_until), to_minor(new.fee))
         params += (new.fee.currency, new.rule_id, new.rule_version, at, new.issuing_point, new.clerk, str(new.status), at, new.renews_id, new.request_key)
+        params += (uuid7(), self._origin)
         registration_id = int(d.one(self._insert, params)[0])
         return Registration(
             number=new.number,
@@ -314,9 +328,10 @@ class Holdings:
 class Crossings:
     """Entries and exits."""
 
-    def __init__(self, conn: sa.Connection, driver: Driver) -> None:
+    def __init__(self, conn: sa.Connection, driver: Driver, origin: str = CENTRE) -> None:
         self._conn = conn
         self._driver = driver
+        self._origin = origin
         self._insert = driver.statement(_INSERT_CROSSING_SQL)
 
     def add(self, new: NewCrossing, *, plate: str, issuer: str) -> Crossing:
@@ -331,7 +346,7 @@ class Crossings:
             d.moment(new.at),
             str(new.decision),
         )
-        params += (new.officer, new.rule_id, new.rule_version, new.registration_id, new.request_key)
+        params += (new.officer, new.rule_id, new.rule_version, new.registration_id, new.request_key, uuid7(), self._origin)
         crossing_id = int(d.one(self._insert, params)[0])
         values = new._asdict()
         del values["vehicle_id"]
@@ -394,8 +409,9 @@ class Crossings:
 class StatusChanges:
     """Crossing status set by supervisors, laid over the shipped history."""
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, origin: str = CENTRE) -> None:
         self._conn = conn
+        self._origin = origin
 
     def add(self, entry: StatusEntry, recorded_at: dt.datetime) -> int:
         values = {
@@ -409,6 +425,8 @@ class StatusChanges:
             "source": entry.note,
             "set_by": entry.set_by,
             "recorded_at": recorded_at,
+            "uid": uuid7(),
+            "origin": self._origin,
         }
         return int(self._conn.execute(_INSERT_STATUS, values).scalar_one())
 
@@ -427,8 +445,9 @@ class StatusChanges:
 class QueueObservations:
     """Queues as staff saw them."""
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, origin: str = CENTRE) -> None:
         self._conn = conn
+        self._origin = origin
 
     def add(self, point: str, entering: str, mode: Mode, seen: QueueObservation, observed_by: str) -> int:
         values = {
@@ -442,6 +461,8 @@ class QueueObservations:
             "wait_minutes": seen.wait_minutes,
             "served_per_lane_per_hour": seen.served_per_lane_per_hour,
             "observed_by": observed_by,
+            "uid": uuid7(),
+            "origin": self._origin,
         }
         return int(self._conn.execute(_INSERT_QUEUE, values).scalar_one())
 
@@ -489,8 +510,9 @@ class Reads:
 class Actions:
     """Stickers, warnings and fines."""
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, origin: str = CENTRE) -> None:
         self._conn = conn
+        self._origin = origin
 
     def sticker_for(self, vehicle_id: int, jurisdiction: str, rule_id: str, rule_version: str) -> tuple[dt.datetime, str] | None:
         """(issued at, point) of the stickers a vehicle got under a rule version, or None."""
@@ -510,7 +532,7 @@ class Actions:
                 "officer": action.officer,
                 "request_key": request_key,
             }
-            return int(self._conn.execute(_INSERT_STICKER, values).scalar_one()), values
+            return int(self._conn.execute(_INSERT_STICKER, {**values, "uid": uuid7(), "origin": self._origin}).scalar_one()), values
         values = {
             "vehicle_id": action.vehicle_id,
             "jurisdiction": action.jurisdiction,
@@ -526,7 +548,7 @@ class Actions:
             "note": action.note,
             "request_key": request_key,
         }
-        return int(self._conn.execute(_INSERT_ACTION, values).scalar_one()), values
+        return int(self._conn.execute(_INSERT_ACTION, {**values, "uid": uuid7(), "origin": self._origin}).scalar_one()), values
 
     def by_request_key(self, kind: ActionKind, key: str) -> Action | None:
         """The sticker issuance (``kind`` sticker) or the warning or fine recorded with this request key."""
@@ -557,10 +579,14 @@ class Actions:
 
 
 class Bulk:
-    """Many rows at once, for imports, exports and demo data: COPY on PostgreSQL, executemany in chunks elsewhere."""
+    """Many rows at once, for imports, exports and demo data: COPY on PostgreSQL, executemany in chunks elsewhere.
 
-    def __init__(self, conn: sa.Connection) -> None:
+    Every row written gets its global id and this registry's origin.
+    """
+
+    def __init__(self, conn: sa.Connection, origin: str = CENTRE) -> None:
         self._conn = conn
+        self._origin = origin
 
     def is_empty(self) -> bool:
         """Whether the registry holds no border records (vehicles, registrations, stickers, warnings, fines, crossings): accounts and the audit trail aside."""
@@ -583,7 +609,7 @@ class Bulk:
     @contextmanager
     def crossing_writer(self) -> Iterator[Callable[[NewCrossing], None]]:
         """A function that writes one crossing: into a binary COPY on PostgreSQL, in executemany chunks elsewhere."""
-        types = ["int4", "text", "text", "text", "text", "text", "timestamptz", "text", "text", "text", "text", "int4", "text"]
+        types = ["int4", "text", "text", "text", "text", "text", "timestamptz", "text", "text", "text", "text", "int4", "text", "text", "text"]
         with self._writer(C, NewCrossing._fields, binary_types=types) as write:
             yield write
 
@@ -636,11 +662,14 @@ class Bulk:
 
     @contextmanager
     def _writer(self, table: sa.Table, columns: Sequence[str], binary_types: list[str] | None = None) -> Iterator[Callable[[Sequence[Any]], None]]:
-        """A function that writes one row of ``columns``: into a COPY on PostgreSQL; on SQLite in chunks of plain
-        executemany on the driver, the moments and dates stored as SQLAlchemy stores them."""
+        """A function that writes one row of ``columns`` (with a new global id and this origin): into a COPY on
+        PostgreSQL; on SQLite in chunks of plain executemany on the driver, the moments and dates stored as
+        SQLAlchemy stores them."""
+        origin = self._origin
+        columns = (*columns, "uid", "origin")
         if self._conn.dialect.name == "postgresql":
             with self._copy(table, columns, binary_types) as copy_row:
-                yield copy_row
+                yield lambda row: copy_row((*row, uuid7(), origin))
             return
         driver = Driver(self._conn)
         convert = [_converter(driver, table.c[name].type) for name in columns]
@@ -648,7 +677,8 @@ class Bulk:
         chunk: list[tuple[Any, ...]] = []
 
         def write(row: Sequence[Any]) -> None:
-            chunk.append(tuple(value if to is None or value is None else to(value) for to, value in zip(convert, row, strict=True)))
+            values = (*row, uuid7(), origin)
+            chunk.append(tuple(value if to is None or value is None else to(value) for to, value in zip(convert, values, strict=True)))
             if len(chunk) == CHUNK:
                 driver.many(sql, chunk)
                 chunk.clear()

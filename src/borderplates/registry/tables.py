@@ -47,10 +47,29 @@ def _one_of(column: str, vocabulary: type[StrEnum]) -> str:
     return f"{column} in ({', '.join(repr(member.value) for member in vocabulary)})"
 
 
+#: The origin of the records written before sites existed, and of every record the centre writes.
+CENTRE = "centre"
+
+
+def _identity(table: str) -> tuple[sa.Column[Any], sa.Column[Any], sa.Index]:
+    """A synchronised record's global id (UUIDv7, unique) and its origin (the site that wrote it).
+
+    The id is left nullable in the schema only because SQLite cannot add a NOT NULL column without a
+    constant default; every row gets one when written (:mod:`borderplates.registry.ids`) and migration
+    0006 gave one to every row before it.
+    """
+    return (
+        sa.Column("uid", sa.String(36)),
+        sa.Column("origin", sa.String(NAME_LENGTH), nullable=False, server_default=CENTRE),
+        sa.Index(f"uq_{table}_uid", "uid", unique=True),
+    )
+
+
 vehicles = sa.Table(
     "vehicles",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
+    *_identity("vehicles"),
     sa.Column("issuer", sa.String(2), nullable=False),
     sa.Column("plate", sa.String(20), nullable=False),
     sa.Column("plate_kind", sa.String(20), nullable=False),
@@ -66,6 +85,7 @@ temporary_registrations = sa.Table(
     "temporary_registrations",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
+    *_identity("temporary_registrations"),
     sa.Column("number", sa.String(11), nullable=False, unique=True),
     sa.Column("vehicle_id", sa.Integer, sa.ForeignKey("vehicles.id"), nullable=False),
     sa.Column("jurisdiction", sa.String(2), nullable=False),
@@ -86,10 +106,13 @@ temporary_registrations = sa.Table(
     sa.CheckConstraint(_one_of("status", RegistrationStatus), name="status"),
     sa.CheckConstraint("valid_until >= valid_from", name="validity"),
     sa.Index("ix_temporary_registrations_vehicle", "vehicle_id", "jurisdiction", "valid_until"),
+    # One active registration per vehicle and jurisdiction at each origin; two origins that issued while cut off
+    # from each other both keep theirs, and the centre records the conflict (borderplates.registry.changes).
     sa.Index(
         "uq_temporary_registrations_one_active",
         "vehicle_id",
         "jurisdiction",
+        "origin",
         unique=True,
         sqlite_where=sa.text("status = 'active'"),
         postgresql_where=sa.text("status = 'active'"),
@@ -101,6 +124,7 @@ sticker_issuances = sa.Table(
     "sticker_issuances",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
+    *_identity("sticker_issuances"),
     sa.Column("vehicle_id", sa.Integer, sa.ForeignKey("vehicles.id"), nullable=False),
     sa.Column("jurisdiction", sa.String(2), nullable=False),
     sa.Column("rule_id", sa.String(100), nullable=False),
@@ -109,13 +133,14 @@ sticker_issuances = sa.Table(
     sa.Column("point", sa.String(NAME_LENGTH), nullable=False),
     sa.Column("officer", sa.String(NAME_LENGTH), nullable=False),
     sa.Column("request_key", sa.String(REQUEST_KEY_LENGTH), unique=True),
-    sa.UniqueConstraint("vehicle_id", "jurisdiction", "rule_id", "rule_version", name="uq_sticker_issuances_once_per_rule"),
+    sa.UniqueConstraint("vehicle_id", "jurisdiction", "rule_id", "rule_version", "origin", name="uq_sticker_issuances_once_per_rule"),
 )
 
 enforcement_actions = sa.Table(
     "enforcement_actions",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
+    *_identity("enforcement_actions"),
     sa.Column("vehicle_id", sa.Integer, sa.ForeignKey("vehicles.id"), nullable=False),
     sa.Column("jurisdiction", sa.String(2), nullable=False),
     sa.Column("kind", sa.String(10), nullable=False),
@@ -137,6 +162,7 @@ crossings = sa.Table(
     "crossings",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
+    *_identity("crossings"),
     sa.Column("vehicle_id", sa.Integer, sa.ForeignKey("vehicles.id"), nullable=False),
     sa.Column("point", sa.String(20), nullable=False),
     sa.Column("direction", sa.String(5), nullable=False),
@@ -168,6 +194,7 @@ audit_log = sa.Table(
     sa.Column("action", sa.String(40), nullable=False),
     sa.Column("entity", sa.String(40), nullable=False),
     sa.Column("entity_id", sa.Integer, nullable=False),
+    sa.Column("entity_uid", sa.String(36)),
     sa.Column("before", sa.JSON),
     sa.Column("after", sa.JSON),
     sa.Column("reason", sa.String(REASON_LENGTH)),
@@ -176,6 +203,7 @@ audit_log = sa.Table(
     sa.Column("record", sa.LargeBinary, nullable=False),
     sa.UniqueConstraint("origin", "seq"),
     sa.Index("ix_audit_log_entity", "entity", "entity_id"),
+    sa.Index("ix_audit_log_entity_uid", "entity_uid"),
 )
 
 
@@ -183,6 +211,7 @@ crossing_status_changes = sa.Table(
     "crossing_status_changes",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
+    *_identity("crossing_status_changes"),
     sa.Column("point", sa.String(20), nullable=False),
     sa.Column("entering", sa.String(2), nullable=False),
     sa.Column("mode", sa.String(12), nullable=False),
@@ -203,6 +232,7 @@ queue_observations = sa.Table(
     "queue_observations",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
+    *_identity("queue_observations"),
     sa.Column("point", sa.String(20), nullable=False),
     sa.Column("entering", sa.String(2), nullable=False),
     sa.Column("mode", sa.String(12), nullable=False),

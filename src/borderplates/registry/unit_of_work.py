@@ -21,6 +21,8 @@ from borderplates.registry.audit import Audit
 from borderplates.registry.driver import Driver
 from borderplates.registry.figures import Figures
 from borderplates.registry.repositories import Actions, Bulk, Crossings, Holdings, QueueObservations, Reads, Registrations, StatusChanges, Vehicles
+from borderplates.registry.sites import Sites
+from borderplates.registry.tables import CENTRE
 
 
 class DuplicateRecord(ConflictError):
@@ -43,10 +45,14 @@ class UnitOfWork:
     reads: Reads
     bulk: Bulk
     accounts: Accounts
+    sites: Sites
 
-    def __init__(self, engine: sa.Engine, *, write: bool) -> None:
+    def __init__(self, engine: sa.Engine, *, write: bool, origin: str = CENTRE, consistent: bool = False) -> None:
         self._engine = engine
         self.write = write
+        self._consistent = consistent
+        self.origin = origin
+        """The site whose records this unit of work writes (the origin stamped on every row and audit record)."""
         self._connection: sa.Connection | None = None
         self._transaction: sa.RootTransaction | None = None
 
@@ -55,24 +61,35 @@ class UnitOfWork:
             connection = self._engine.connect()
             if self.write and self._engine.dialect.name == "sqlite":
                 connection = connection.execution_options(immediate=True)
+            if self._consistent and self._engine.dialect.name == "postgresql":
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
             self._transaction = connection.begin()
         except sa.exc.DBAPIError as error:
             raise RegistryUnavailable(describe_database_error(error, self._engine.url.render_as_string(hide_password=True))) from None
         self._connection = connection
         driver = Driver(connection)
-        self.audit = Audit(connection, driver)
-        self.vehicles = Vehicles(connection, driver, self.audit)
-        self.registrations = Registrations(connection, driver)
-        self.crossings = Crossings(connection, driver)
-        self.actions = Actions(connection)
+        origin = self.origin
+        self.audit = Audit(connection, driver, origin)
+        self.vehicles = Vehicles(connection, driver, self.audit, origin)
+        self.registrations = Registrations(connection, driver, origin)
+        self.crossings = Crossings(connection, driver, origin)
+        self.actions = Actions(connection, origin)
         self.holdings = Holdings(driver, lock=self.write)
-        self.status_changes = StatusChanges(connection)
-        self.queues = QueueObservations(connection)
+        self.status_changes = StatusChanges(connection, origin)
+        self.queues = QueueObservations(connection, origin)
         self.reads = Reads(connection)
-        self.bulk = Bulk(connection)
+        self.bulk = Bulk(connection, origin)
         self.accounts = Accounts(connection)
         self.figures = Figures(connection)
+        self.sites = Sites(connection)
         return self
+
+    @property
+    def connection(self) -> sa.Connection:
+        """The transaction's connection, for the registry's own modules (synchronisation applies changes on it)."""
+        if self._connection is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._connection
 
     def commit(self) -> None:
         if not self.write:

@@ -43,6 +43,8 @@ class Permission(StrEnum):
     PLAN = "plan"
     ACCOUNTS = "accounts"
     KEYS = "keys"
+    SITES = "sites"
+    SYNC = "sync"
 
 
 _OFFICER = {Permission.CHECK, Permission.RECORD_CROSSING, Permission.WARN, Permission.VIEW_REGISTRATION}
@@ -56,6 +58,7 @@ _SUPERVISOR = _CLERK | {
     Permission.EXPORT,
     Permission.SET_STATUS,
     Permission.PLAN,
+    Permission.SYNC,
 }
 
 #: What each role may do: each of officer, clerk, supervisor may do what the one before it may; an admin looks after accounts and keys only.
@@ -63,7 +66,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: frozenset(_OFFICER),
     Role.CLERK: frozenset(_CLERK),
     Role.SUPERVISOR: frozenset(_SUPERVISOR),
-    Role.ADMIN: frozenset({Permission.ACCOUNTS, Permission.KEYS}),
+    Role.ADMIN: frozenset({Permission.ACCOUNTS, Permission.KEYS, Permission.SITES}),
 }
 
 

@@ -59,7 +59,7 @@ class Verification:
 def verify_chains(*, actor: Actor, db: Database) -> Verification:
     """Walk every origin's chain and find, in each, the first record altered, inserted or deleted."""
     authorise(actor, Permission.AUDIT)
-    with db.reading() as uow:
+    with db.reading(replica=True) as uow:
         return Verification(tuple(verify_rows(uow.audit.chain_rows())))
 
 
@@ -104,7 +104,7 @@ def list_audit(
     if entity_id is not None and (isinstance(entity_id, bool) or not isinstance(entity_id, int) or entity_id < 0):
         raise ValidationError("the entity id is a whole number, 0 or more")
     before = _parse_cursor(cursor) if cursor is not None else None
-    with db.reading() as uow:
+    with db.reading(replica=True) as uow:
         found = uow.audit.search(entity=kind, entity_id=entity_id, actor=who, action=what, limit=size + 1, before=before)
     page = tuple(AuditRecord(*row) for row in found[:size])
     return AuditPage(page, str(page[-1].id) if len(found) > size else None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Protocol
 
@@ -20,7 +20,7 @@ from borderplates.law import Ruling
 from borderplates.model import Held, Registration
 from borderplates.registry import Database
 from borderplates.services import law as law_services
-from borderplates.services import status
+from borderplates.services import status, sync
 from borderplates.services.actors import Actor, Permission, authorise
 from borderplates.services.presentation import Judgement, Presentation, judge
 from borderplates.vocabulary import ActionKind, Decision, Direction, Mode, RequirementKind
@@ -51,6 +51,8 @@ class Check:
     """The temporary registration the decision relied on."""
     closure: status.Closure | None = None
     """Where the crossing point does not pass this traffic: the closure that refused the vehicle, with the open alternatives."""
+    freshness: sync.Freshness | None = None
+    """At a site: when it last reached the centre (what it knows of registrations issued elsewhere is that old)."""
 
     @property
     def ruling(self) -> Ruling:
@@ -62,12 +64,14 @@ class Check:
 
     @property
     def reasons(self) -> tuple[str, ...]:
-        """How the plate was read, the law's reasons, then what the vehicle holds."""
-        return (*self.judgement.notes(), *self.judgement.ruling.reasons, *self.held())
+        """How the plate was read, the law's reasons, what the vehicle holds, and (at a site) how fresh that knowledge is."""
+        fresh = (self.freshness.reason(dt.datetime.now(dt.UTC)),) if self.freshness is not None else ()
+        return (*self.judgement.notes(), *self.judgement.ruling.reasons, *self.held(), *fresh)
 
     def as_json(self) -> dict[str, Any]:
         result = law_services.check_json(self.judgement.ruling, self.decision, self.reasons)
         result["registration"] = self.registration.as_json() if self.registration else None
+        result["freshness"] = self.freshness.as_json(dt.datetime.now(dt.UTC)) if self.freshness is not None else None
         return result
 
 
@@ -75,7 +79,9 @@ def check_vehicle(presentation: Presentation, *, actor: Actor, db: Database) -> 
     """The decision for a vehicle at a crossing: the law's, adjusted for what it holds and refused where the crossing does not pass. Writes nothing."""
     judgement = judge(presentation)
     authorise(actor, Permission.CHECK, judgement.where)
-    return assess(judgement, db.lookups(), closed_to(judgement, status.mode_of(judgement.vehicle_class), db))
+    check = assess(judgement, db.lookups(), closed_to(judgement, status.mode_of(judgement.vehicle_class), db))
+    fresh = sync.freshness(db)
+    return check if fresh is None else replace(check, freshness=fresh)
 
 
 def closed_to(judgement: Judgement, mode: Mode, db: Database) -> status.Closure | None:

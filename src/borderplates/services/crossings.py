@@ -168,7 +168,7 @@ def list_crossings(
     since = inputs.moment(start, "start") if start is not None else None
     until = inputs.moment(end, "end") if end is not None else None
     before = pages.parse_cursor(cursor) if cursor is not None else None
-    with db.reading() as uow:
+    with db.reading(replica=True) as uow:
         found = uow.crossings.search(plate=parsed, point=where, direction=way, decision=taken, start=since, end=until, limit=size + 1, before=before)
     page = tuple(found[:size])
     last = page[-1] if len(found) > size else None

@@ -12,6 +12,7 @@ from borderplates.errors import ConflictError
 from borderplates.model import AuditEntry, NewCrossing, NewRegistration, NewVehicle
 from borderplates.registry import Database
 from borderplates.services.actors import Actor, Permission, authorise
+from borderplates.services.sync import refuse_at_site
 from borderplates.vocabulary import Mode
 from borderplates.waits import QueueObservation
 
@@ -61,6 +62,7 @@ def is_empty(*, db: Database) -> bool:
 def load_demo_week(*, actor: Actor, db: Database, seed: int = 2021, progress: Progress | None = None) -> DemoSummary:
     """Generate the demo week and load it into an empty registry, in one unit of work with one audit record."""
     authorise(actor, Permission.IMPORT)
+    refuse_at_site(db, "load the demo week")
     week = generate_week(seed)
     total = len(week.vehicles) + len(week.registrations) + len(week.crossings)
     done = 0

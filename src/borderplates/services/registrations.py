@@ -182,7 +182,7 @@ def list_registrations(
     parsed = reference.parse_plate(inputs.text(plate, "plate", 40)) if plate is not None else None
     where = inputs.any_place(point) if point is not None else None
     before = pages.parse_cursor(cursor) if cursor is not None else None
-    with db.reading() as uow:
+    with db.reading(replica=True) as uow:
         found = uow.registrations.search(plate=parsed, status=wanted, point=where, limit=size + 1, before=before)
     page = tuple(found[:size])
     last = page[-1] if len(found) > size else None

@@ -128,7 +128,15 @@ def set_crossing_status(
     with db.begin() as uow:
         for entry in entries:
             change_id = uow.status_changes.add(entry, now)
-            after = {"point": entry.point, "entering": entry.entering, "mode": str(entry.mode), "state": str(entry.state), "since": start, "until": end}
+            after = {
+                "point": entry.point,
+                "entering": entry.entering,
+                "mode": str(entry.mode),
+                "state": str(entry.state),
+                "since": start,
+                "until": end,
+                "source": note,
+            }
             uow.audit.append(AuditEntry(now, actor.name, crossing.id, "set_status", "crossing_status", change_id, None, after, why))
         uow.commit()
     forget_cached(db)
@@ -187,7 +195,7 @@ def board(at: dt.datetime, *, db: Database, settings: WaitSettings | None = None
     points = reference.load().crossing_points
     lines = []
     since = at - max(rules.window, rules.stale_after) * 4
-    with db.reading() as uow:
+    with db.reading(replica=True) as uow:
         for point in points.values():
             for entering in point.between:
                 for mode in point.modes:

@@ -42,7 +42,7 @@ class PublicRegistration:
 def verify_registration(number: str, at: dt.datetime, *, db: Database) -> PublicRegistration:
     """The public view of the registration ``number`` at the moment ``at``; :class:`NotFound` when there is none."""
     compact = compact_number(number)
-    with db.reading() as uow:
+    with db.reading(replica=True) as uow:
         found = uow.registrations.by_number(compact)
     if found is None:
         raise NotFound(f"no temporary registration {compact}")

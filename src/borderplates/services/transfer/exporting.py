@@ -58,7 +58,7 @@ def export_crossings(
     end = inputs.moment(end, "end") if end is not None else None
     point_id = inputs.any_place(point, centres=False) if point is not None else None
     zones = _zones()
-    with db.reading() as uow, _open_out(out) as handle:
+    with db.reading(replica=True) as uow, _open_out(out) as handle:
         total = uow.crossings.count_between(start, end, point_id) if progress is not None else None
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(CROSSING_COLUMNS)
@@ -81,7 +81,7 @@ def export_registrations(
     authorise(actor, Permission.EXPORT)
     wanted = inputs.word(RegistrationStatus, status, "status") if status is not None else None
     zones = _zones()
-    with db.reading() as uow, _open_out(out) as handle:
+    with db.reading(replica=True) as uow, _open_out(out) as handle:
         total = uow.registrations.count(wanted) if progress is not None else None
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(REGISTRATION_COLUMNS)

@@ -21,6 +21,7 @@ from borderplates.model import AuditEntry, NewCrossing, NewVehicle
 from borderplates.reference import Plate
 from borderplates.registry import Database, DuplicateRecord, UnitOfWork
 from borderplates.services.actors import Actor, Permission, authorise
+from borderplates.services.sync import refuse_at_site
 from borderplates.services.transfer.rows import (
     CHUNK,
     VEHICLE_CLASS_BY_MODE,
@@ -64,6 +65,7 @@ def import_crossings(source: str | os.PathLike[str] | IO[bytes] | IO[str], *, ac
     while checking and writing (``total`` the number of rows).
     """
     authorise(actor, Permission.IMPORT)
+    refuse_at_site(db, "import crossings")
     name, opener = open_source(source)
     with opener() as text:
         found = survey(text, progress)
