@@ -179,6 +179,8 @@ class Audit:
         self._origin = origin
         self._heads: dict[str, tuple[int, str]] = {}
         self._insert = driver.statement(_INSERT_SQL)
+        self._accepted: list[tuple[Any, ...]] = []
+        self._accepted_hashes: dict[tuple[str, int], str] = {}
         self._links = {entity: driver.statement(sql) for entity, (_, sql) in SYNCED.items() if sql is not None}
         self._uids = {entity: driver.statement(f"SELECT uid FROM {table} WHERE id = ?") for entity, (table, _) in SYNCED.items()}
 
@@ -211,10 +213,14 @@ class Audit:
 
     def last_seq(self, origin: str) -> int:
         """The number of the last record of ``origin``'s chain the registry holds (0 when none), read without locking the chain."""
+        self.flush()
         return int(self._conn.execute(sa.select(sa.func.coalesce(sa.func.max(A.c.seq), 0)).where(A.c.origin == origin)).scalar_one())
 
     def hash_at(self, origin: str, seq: int) -> str | None:
         """The hash of record ``seq`` of ``origin``'s chain, if the registry holds it."""
+        taken = self._accepted_hashes.get((origin, seq))
+        if taken is not None:
+            return taken
         row = self._driver.one(self._driver.statement(_RECORD_AT_SQL), (origin, seq))
         return str(row[0]) if row is not None else None
 
@@ -238,17 +244,27 @@ class Audit:
         at, recorded_at = _parsed_moment(fields["at"]), _parsed_moment(fields["recorded_at"])
         params: tuple[Any, ...] = (origin, link.seq, d.moment(at), d.moment(recorded_at), fields["actor"], fields["point"], fields["action"], fields["entity"])
         params += (fields["entity_id"], fields.get("uid"), d.json(fields["before"]), d.json(fields["after"]), fields["reason"], prev, link.hash, link.record)
-        d.execute(self._insert, params)
+        self._accepted.append(params)
+        self._accepted_hashes[(origin, link.seq)] = link.hash
         self._heads[origin] = (link.seq, link.hash)
         return fields
 
+    def flush(self) -> None:
+        """Write the records taken by :meth:`accept` (all at once: one round of statements to the server); every read does it first."""
+        if self._accepted:
+            self._driver.many(_INSERT_SQL, self._accepted)
+            self._accepted.clear()
+            self._accepted_hashes.clear()
+
     def trail(self, entity: str, entity_id: int) -> list[AuditEntry]:
         """The audit records about one record, in the order this registry learnt them (at the centre: from every origin)."""
+        self.flush()
         uid = self._uid_of(entity, entity_id)
         return [_entry(row) for row in self._conn.execute(_TRAIL, {"entity": entity, "entity_id": entity_id, "uid": uid})]
 
     def links(self, origin: str, after: int, until: int | None = None, *, limit: int = 1000, entities: Iterable[str] | None = None) -> list[Link]:
         """``origin``'s records after ``after`` (up to ``until``), oldest first; only those about ``entities`` if given."""
+        self.flush()
         query = sa.select(A.c.seq, A.c.hash, A.c.record).where(A.c.origin == origin, A.c.seq > after)
         if until is not None:
             query = query.where(A.c.seq <= until)
@@ -258,13 +274,16 @@ class Audit:
 
     def recorded_at(self, origin: str, seq: int) -> dt.datetime | None:
         """When record ``seq`` of ``origin`` was written, as its origin's clock said."""
+        self.flush()
         row = self._conn.execute(sa.select(A.c.recorded_at).where(A.c.origin == origin, A.c.seq == seq)).first()
         return row.recorded_at if row is not None else None
 
     def origins(self) -> list[str]:
+        self.flush()
         return list(self._conn.execute(sa.select(A.c.origin).distinct().order_by(A.c.origin)).scalars())
 
     def _append(self, fields: dict[str, Any], at: dt.datetime, recorded_at: dt.datetime) -> int:
+        self.flush()
         seq, prev = self._chain_head(self._origin)
         record = canonical_bytes(prev, self._origin, fields, _moment(recorded_at))
         hashed = digest(record)
@@ -317,6 +336,7 @@ class Audit:
         before: int | None = None,
     ) -> list[tuple[int, str, int, AuditEntry]]:
         """(id, origin, seq, entry) of audit records newest first, filtered; ``before`` (an id) continues a list after its last item."""
+        self.flush()
         query = sa.select(A)
         for column, value in ((A.c.entity, entity), (A.c.entity_id, entity_id), (A.c.actor, actor), (A.c.action, action)):
             if value is not None:
@@ -327,6 +347,7 @@ class Audit:
 
     def chain_rows(self) -> Iterator[Any]:
         """Every record, chain by chain (origin, then seq), fetched in batches."""
+        self.flush()
         yield from self._conn.execution_options(stream_results=True, yield_per=2000).execute(_CHAIN)
 
     def _chain_head(self, origin: str) -> tuple[int, str]:

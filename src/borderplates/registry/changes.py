@@ -54,7 +54,7 @@ _NUMBER = "SELECT uid, origin FROM temporary_registrations WHERE number = ?"
 _INSERT_REGISTRATION = (
     "INSERT INTO temporary_registrations (number, vehicle_id, jurisdiction, valid_from, valid_until, fee_minor, fee_currency, rule_id, rule_version, "
     "issued_at, issuing_point, clerk, status, status_changed_at, status_reason, renews_id, request_key, uid, origin) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING RETURNING id"
 )
 _OTHER_ACTIVE = (
     "SELECT uid, origin, number FROM temporary_registrations WHERE vehicle_id = ? AND jurisdiction = ? AND status = 'active' AND origin <> ? AND uid <> ?"
@@ -163,13 +163,19 @@ class Applier:
     """Applies changes from other registries inside one unit of work's transaction.
 
     ``here`` is the origin of the registry applied to; with ``detect`` (at the centre) conflicts are
-    returned for recording. Malformed changes raise :class:`~borderplates.registry.audit.ChainRefused`.
+    returned for recording. ``fresh`` says that every record created is new to the registry (a chain
+    taken record by record, each exactly once), so that it need not be looked for first. Vehicles and
+    registrations met are remembered for the rest of the transaction. Malformed changes raise
+    :class:`~borderplates.registry.audit.ChainRefused`.
     """
 
-    def __init__(self, conn: sa.Connection, here: str, *, detect: bool) -> None:
+    def __init__(self, conn: sa.Connection, here: str, *, detect: bool, fresh: bool = False) -> None:
         self._driver = driver = Driver(conn)
         self._here = here
         self._detect = detect
+        self._fresh = fresh
+        self._vehicles: dict[tuple[str, str], int] = {}
+        self._registrations: dict[str, int] = {}
         self._sql = {name: driver.statement(sql) for name, sql in _STATEMENTS.items()}
         self._exists = {entity: driver.statement(f"SELECT 1 FROM {table} WHERE uid = ?") for entity, table in _TABLES.items()}
         self._apply: dict[str, Callable[[Change], list[Conflict]]] = {
@@ -219,10 +225,6 @@ class Applier:
             return []
         after, d = change.after, self._driver
         number = str(after["number"])
-        taken = self._one("number", (number,))
-        if taken is not None:
-            detail = f"registration {number} from {change.origin} was not written: {taken[1]}'s registration {taken[0]} carries the number"
-            return self._conflicts(ConflictKind.NUMBER_TAKEN, change, None, taken[0], change.uid or "", detail)
         vehicle = self._vehicle_id(change.refs["vehicle"], change)
         renews = self._row_id("temporary_registration", change.refs.get("renews"))
         fee = after["fee"]
@@ -232,7 +234,12 @@ class Applier:
         params: tuple[Any, ...] = (number, vehicle, after["jurisdiction"], d.day(_day(after["valid_from"])), d.day(_day(after["valid_until"])))
         params += (int(Decimal(fee["amount"]) * 100), fee["currency"], after["rule_id"], after["rule_version"], d.moment(issued_at), after["issuing_point"])
         params += (after["clerk"], str(status), d.moment(changed_at), after.get("status_reason"), renews, self._key(change), change.uid, change.origin)
-        self._run("insert_registration", params)
+        inserted = self._one("insert_registration", params)
+        if inserted is None:
+            taken = self._one("number", (number,))
+            detail = f"registration {number} from {change.origin} was not written: {taken[1]}'s registration {taken[0]} carries the number"
+            return self._conflicts(ConflictKind.NUMBER_TAKEN, change, None, taken[0], change.uid or "", detail)
+        self._registrations[str(change.uid)] = int(inserted[0])
         if not self._detect or status != RegistrationStatus.ACTIVE:
             return []
         found: list[Conflict] = []
@@ -342,20 +349,28 @@ class Applier:
     def _vehicle_id(self, ref: Mapping[str, Any], change: Change, *, uid: str | None = None, created_at: dt.datetime | None = None) -> int:
         """The vehicle a reference names (issuer and plate), created from the facts it carries when this registry does not know it."""
         key = (str(ref["issuer"]), str(ref["plate"]))
+        known = self._vehicles.get(key)
+        if known is not None:
+            return known
         found = self._one("vehicle", key)
-        if found is not None:
-            return int(found[0])
-        d = self._driver
-        params = (*key, ref["kind"], ref.get("area"), ref["class"], None, None, d.moment(created_at or change.at), uid or uuid7(), change.origin)
-        self._run("insert_vehicle", params)
-        return int(self._one("vehicle", key)[0])
+        if found is None:
+            d = self._driver
+            params = (*key, ref["kind"], ref.get("area"), ref["class"], None, None, d.moment(created_at or change.at), uid or uuid7(), change.origin)
+            self._run("insert_vehicle", params)
+            found = self._one("vehicle", key)
+        self._vehicles[key] = vehicle = int(found[0])
+        return vehicle
 
     def _known(self, entity: str, change: Change) -> bool:
+        if self._fresh and change.action != SNAPSHOT:
+            return False
         return self._driver.one(self._exists[entity], (change.uid,)) is not None
 
     def _row_id(self, entity: str, uid: object) -> int | None:
         if not isinstance(uid, str):
             return None
+        if entity == "temporary_registration" and uid in self._registrations:
+            return self._registrations[uid]
         row = self._driver.one(self._driver.statement(f"SELECT id FROM {_TABLES[entity]} WHERE uid = ?"), (uid,))
         return int(row[0]) if row is not None else None
 

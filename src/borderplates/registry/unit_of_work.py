@@ -96,6 +96,7 @@ class UnitOfWork:
             raise RuntimeError("a reading unit of work cannot commit")
         if self._transaction is None:
             raise RuntimeError("commit outside 'with'")
+        self.audit.flush()
         self._transaction.commit()
 
     def rollback(self) -> None:

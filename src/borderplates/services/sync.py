@@ -152,7 +152,7 @@ def receive_batch(site: Site, pushed: Pushed, *, db: Database, keys: KeyStore | 
     found: list[Conflict] = []
     try:
         with db.begin() as uow:
-            applier = Applier(uow.connection, db.origin, detect=True)
+            applier = Applier(uow.connection, db.origin, detect=True, fresh=True)
             for link in pushed.links:
                 head, _ = uow.audit.head(site.id)
                 if link.seq <= head:
@@ -362,7 +362,11 @@ def restore_site(site: str, *, client: Centre, site_key: str, db: Database, data
     db.origin = name
     try:
         with db.begin() as uow:
+            # The rows as they stand first (what others did to the site's records, and what its records refer to), then the
+            # site's chain, taken verbatim and applied: what the snapshot holds already is recognised by its global id.
             applier = Applier(uow.connection, name, detect=False)
+            for change in shot.changes:
+                applier.apply(Change.from_json(change))
             after = 0
             while after < acknowledged:
                 page = client.chain(after, min(CHAIN_PAGE, acknowledged - after))
@@ -372,8 +376,6 @@ def restore_site(site: str, *, client: Centre, site_key: str, db: Database, data
                     link = Link(record.seq, record.hash, record.record.encode("utf-8"))
                     applier.apply(Change.of(uow.audit.accept(name, link), link.seq))
                 after = page.records[-1].seq
-            for change in shot.changes:
-                applier.apply(Change.from_json(change))
             uow.audit.declare_lost(acknowledged + 1, lost[1] if lost else acknowledged, now, actor.name)
             uow.sites.become(name, client.centre_url, site_key, now, acknowledged, shot.cursor)
             uow.sites.update_state(last_pull_at=now)
