@@ -79,21 +79,21 @@ def test_the_worker_runs_cycle_after_cycle_backs_off_and_leaves_them_to_one_proc
             raise BorderplatesError("the centre cannot be reached")
 
     lock = tmp_path / "sync.lock"
-    worker = SyncWorker(cycle, interval=0.05, max_backoff=0.2, lock_path=lock)
-    other = SyncWorker(lambda: calls.append(-1.0), interval=0.05, max_backoff=0.2, lock_path=lock)
+    worker = SyncWorker(cycle, interval=0.02, max_backoff=0.5, lock_path=lock)
+    other = SyncWorker(lambda: calls.append(-1.0), interval=0.02, max_backoff=0.5, lock_path=lock)
     worker.start()
     other.start()
     try:
         deadline = time.monotonic() + 10
-        while len([c for c in calls if c >= 0]) < 6 and time.monotonic() < deadline:
+        while len([c for c in calls if c >= 0]) < 8 and time.monotonic() < deadline:
             time.sleep(0.01)
     finally:
         worker.stop()
         other.stop()
     mine = [c for c in calls if c >= 0]
-    assert len(mine) >= 6 and -1.0 not in calls  # the second process never ran a cycle while the first held the lock
-    assert mine[1] - mine[0] >= 0.2 * 0.75 and mine[2] - mine[1] >= 0.2 * 0.75  # waits of 1 s and 2 s, capped at max_backoff
-    assert min(b - a for a, b in itertools.pairwise(mine[2:])) < 0.2 * 0.75  # after a success, the interval again
+    assert len(mine) >= 8 and -1.0 not in calls  # the second process never ran a cycle while the first held the lock
+    assert mine[1] - mine[0] >= 0.5 * 0.75 and mine[2] - mine[1] >= 0.5 * 0.75  # waits of 1 s and 2 s, capped at max_backoff
+    assert min(b - a for a, b in itertools.pairwise(mine[2:])) < 0.5 * 0.75  # after a success, the interval again
     assert worker.failures == 0
 
 

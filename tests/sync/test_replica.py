@@ -46,7 +46,7 @@ def replicated(worker_id: str, testrun_uid: str) -> Iterator[tuple[Database, str
 def caught_up(primary: Database, replica_url: str, timeout: float = 30.0) -> None:
     """Wait until the replica has replayed everything the primary has written so far."""
     with primary.engine.connect() as conn:
-        target = conn.exec_driver_sql("SELECT pg_current_wal_lsn()").scalar_one()
+        target = conn.exec_driver_sql("SELECT pg_current_wal_insert_lsn()").scalar_one()
     deadline = time.monotonic() + timeout
     engine = sa.create_engine(replica_url)
     try:
