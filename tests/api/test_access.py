@@ -27,6 +27,10 @@ OFC, CLK, SUP, ADM = Role.OFFICER, Role.CLERK, Role.SUPERVISOR, Role.ADMIN
 AT = "2021-09-27T10:00:00+02:00"
 CSV_HEADER = "plate,point,direction,jurisdiction,at,mode,lane,decision,officer,request_key\n"
 PLAIN_PNG = encode(Image.new("RGB", (320, 240), (200, 200, 200)))
+#: What only a site, with the key the centre issued it, may call.
+SITE_ENDPOINTS = {("POST", "/api/v1/sync/batches"), ("POST", "/api/v1/sync/changes")} | {
+    ("GET", f"/api/v1/sync/{name}") for name in ("snapshot", "chain", "rules")
+}
 
 
 def unknown_number() -> str:
@@ -88,6 +92,8 @@ def endpoints(server: Running) -> list[tuple[str, str, dict[str, Any], set[Role]
         ("GET", "/api/v1/reads/999999/crop.png", {}, {OFC, CLK, SUP}),
         ("POST", "/api/v1/reads/999999/confirmation", {"json": {"plate": "NP 123-AB"}}, {OFC, CLK, SUP}),
         ("POST", "/api/v1/simulations", {"json": {"scenarios": ["none"], "traffic": "demo"}}, {SUP}),
+        ("GET", "/api/v1/sync/status", {}, {SUP}),
+        ("GET", "/api/v1/sync/conflicts", {}, {SUP}),
         ("POST", "/api/v1/users", {"json": {"name": "matrix-made", "role": "officer"}}, {ADM}),
         ("GET", "/api/v1/users", {}, {ADM}),
         ("POST", "/api/v1/users/nobody-here/disable", {}, {ADM}),
@@ -126,8 +132,20 @@ def test_the_matrix_covers_every_endpoint_that_needs_credentials(server: Running
         document = client.get("/openapi.json").json()
     needing = {(method.upper(), path) for path, operations in document["paths"].items() for method, op in operations.items() if op["security"]}
     session_only = {("GET", "/api/v1/session"), ("DELETE", "/api/v1/session"), ("PUT", "/api/v1/session/password")}
+    paths = document["paths"].items()
+    site_key = {(method.upper(), path) for path, operations in paths for method, op in operations.items() if op["security"] == [{"siteKey": []}]}
     covered = {(method, _template(path, document)) for method, path, _, _ in matrix}
-    assert needing - session_only == covered
+    assert needing - session_only - site_key == covered
+    assert site_key == SITE_ENDPOINTS
+
+
+def test_the_sites_endpoints_take_a_site_key_and_no_persons_credentials(server: Running) -> None:
+    for role in Role:
+        with server.as_role(role) as client:
+            for method, path in SITE_ENDPOINTS:
+                response = client.request(method, path, json={} if method == "POST" else None)
+                assert response.status_code == 401, (method, path, role, response.text)
+                assert "site key" in response.json()["detail"]
 
 
 def _template(path: str, document: dict[str, Any]) -> str:

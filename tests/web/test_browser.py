@@ -32,7 +32,8 @@ def log_in(page: Page, site: Site, name: str) -> None:
 
 
 def check(page: Page, plate: str) -> None:
-    """Type a plate into the focused plate field and press Enter; wait for the answer."""
+    """Type a plate into the plate field once it has the focus, as the officer does, and press Enter; wait for the answer."""
+    expect(page.locator("#plate")).to_be_focused()
     page.keyboard.type(plate)
     with page.expect_response(lambda response: "/check?" in response.url):
         page.keyboard.press("Enter")
