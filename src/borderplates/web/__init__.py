@@ -19,10 +19,10 @@ from starlette.types import Receive, Scope, Send
 
 from borderplates.api.deps import Served
 from borderplates.web.pages import WebState
-from borderplates.web.routes import booth, planning, public, reads, records, registrations, session
+from borderplates.web.routes import booth, planning, public, reads, records, registrations, session, sync
 
 #: The routers of the pages; a new page module adds its router here.
-ROUTERS = (session.router, booth.router, registrations.router, records.router, public.router, planning.router, reads.router)
+ROUTERS = (session.router, booth.router, registrations.router, records.router, public.router, planning.router, reads.router, sync.router)
 
 
 class StaticAssets(StaticFiles):
