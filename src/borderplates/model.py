@@ -44,6 +44,8 @@ class Registration:
     clerk: str
     status: RegistrationStatus
     status_reason: str | None
+    holder: str | None = None
+    """The person (or company) it was issued to, as the clerk wrote the name."""
     id: int = field(default=0, compare=False, repr=False)
     vehicle_id: int = field(default=0, compare=False, repr=False)
 
@@ -69,6 +71,7 @@ class Registration:
             "clerk": self.clerk,
             "status": str(self.status),
             "status_reason": self.status_reason,
+            "holder": self.holder,
         }
 
 
@@ -117,6 +120,7 @@ class NewRegistration(NamedTuple):
     request_key: str | None = None
     renews_id: int | None = None
     status: RegistrationStatus = RegistrationStatus.ACTIVE
+    holder: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

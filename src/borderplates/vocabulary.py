@@ -176,6 +176,8 @@ CENTRE_NAME_LENGTH = 50
 """A registration centre's name, after ``centre:``."""
 SITE_LENGTH = 40
 """A site's id (``jarinje``, ``centre-prishtine``)."""
+HOLDER_LENGTH = 100
+"""The name of the person (or company) a temporary registration is issued to."""
 
 # The moments borderplates handles: wide enough for any registration, narrow enough that
 # every moment converts to any time zone without leaving the calendar.

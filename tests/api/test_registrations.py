@@ -63,8 +63,13 @@ def test_the_api_answers_with_the_json_of_the_command_line(server: Running, tmp_
     assert reciprocity == cli.json("reciprocity", "XK", "RS", "--at", "2021-06-01T12:00:00+02:00")
     with server.client() as anyone:
         assert anyone.get("/api/v1/rules", params={"issuer": "RS"}).json() == cli.json("rules", "--issuer", "RS")
-    made = cli.json("issue", "NP 901-AB", "--point", "jarinje", "--entering", "XK", "--at", AT, "--clerk", "clerk-jarinje")
-    assert set(made) == set(issued)
+    made = cli.json("issue", "NP 901-AB", "--point", "jarinje", "--entering", "XK", "--at", AT, "--clerk", "clerk-jarinje", "--holder", "Ana Marković")
+    assert set(made) == set(issued) and made["holder"] == "Ana Marković" and issued["holder"] is None
+    with server.as_role(Role.CLERK) as clerk:
+        named = clerk.post("/api/v1/registrations", json={"plate": "NP 902-AB", "entering": "XK", "point": "jarinje", "at": AT, "holder": "Arta Krasniqi"})
+        empty = clerk.post("/api/v1/registrations", json={"plate": "NP 903-AB", "entering": "XK", "point": "jarinje", "at": AT, "holder": ""})
+    assert named.status_code == 201 and named.json()["holder"] == "Arta Krasniqi"
+    assert empty.status_code == 422
 
 
 def test_renew_return_cancel_list_and_expire_over_http(server: Running) -> None:

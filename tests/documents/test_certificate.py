@@ -79,6 +79,7 @@ def test_the_certificate_prints_the_number_plate_dates_fee_and_legal_basis(tmp_p
     for expected in ("K7QM-4TXR-M", "ČA 123-AB", "2021-09-27", "2021-11-25", "EUR 5.00", "Kosovo", "Serbia (RS)", "Jarinjë / Јариње", "Arta Krasniqi"):
         assert expected in text
     assert "2021-09-27 10:14 (UTC+02:00)" in text
+    assert "Holder" not in text  # none was named
     assert "xk_rs.rs_plates_entering_xk" in text
     flowing = " ".join(text.split())
     assert VIEW.legal_basis.title in flowing
@@ -115,7 +116,7 @@ def test_every_label_goes_through_translate_and_every_message_can_be_extracted(t
         asked.append(message)
         return cyrillic.get(message, message)
 
-    text = text_of(tmp_path, render_certificate(VIEW, qr_url=URL, translate=translate))
+    text = text_of(tmp_path, render_certificate(dataclasses.replace(VIEW, holder="Milica Jovanović"), qr_url=URL, translate=translate))
     assert all(word in text for word in cyrillic.values())
     assert "Valid until" not in text
     with TEMPLATE.open("rb") as template:

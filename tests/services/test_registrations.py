@@ -244,6 +244,27 @@ def test_a_vin_is_stored_upper_case_and_learnt_later_when_first_unknown(db):
         assert conn.execute(sa.select(vehicles.c.vin).where(vehicles.c.plate == "BG 999-ZZ")).scalar_one() == "WVWZZZ1JZXW000001"
 
 
+def test_the_holders_name_is_kept_shown_audited_and_carried_to_the_renewal(db):
+    presentation = Presentation(PLATE, "XK", local(2021, 9, 20, 10), point="jarinje")
+    issued = registrations.issue_temporary_registration(presentation, actor=operator("clerk-1"), holder="  Milica Jovanović ", db=db)
+    assert issued.holder == "Milica Jovanović" and issued.as_json()["holder"] == "Milica Jovanović"
+    shown, trail = registrations.show_registration(issued.number, actor=OPERATOR, db=db)
+    assert shown.holder == "Milica Jovanović" and trail[0]["after"]["holder"] == "Milica Jovanović"
+    renewed = registrations.renew(issued.number, local(2021, 11, 10, 9), actor=operator("clerk-2"), point="merdare", db=db)
+    assert renewed.holder == "Milica Jovanović"
+    assert issue(db, plate="BG 998-ZZ").holder is None
+
+
+@pytest.mark.parametrize(("holder", "error"), [("", "holder's name is empty"), ("   ", "empty"), ("x" * 101, "longer than 100"), ("Ana\x00", "control")])
+def test_a_bad_holders_name_is_refused_and_changes_nothing(db, holder, error):
+    issue(db, plate="BG 999-ZZ")
+    before = contents(db)
+    presentation = Presentation(PLATE, "XK", local(2021, 9, 21, 10), point="jarinje")
+    with pytest.raises(ValidationError, match=error):
+        registrations.issue_temporary_registration(presentation, actor=operator("clerk-1"), holder=holder, db=db)
+    assert contents(db) == before
+
+
 # Renew, return, cancel -----------------------------------------------------------------------
 
 

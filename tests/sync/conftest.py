@@ -82,9 +82,9 @@ class Site:
         self.cycles.append(cycle)
         return cycle
 
-    def issue(self, plate: str, at: dt.datetime, point: str | None = None, **facts: Any) -> registrations.Registration:
+    def issue(self, plate: str, at: dt.datetime, point: str | None = None, holder: str | None = None, **facts: Any) -> registrations.Registration:
         presentation = Presentation(plate, "XK", at, point=point or self.point, **facts)
-        return registrations.issue_temporary_registration(presentation, actor=operator(f"clerk-{self.name}", Role.CLERK), db=self.db)
+        return registrations.issue_temporary_registration(presentation, actor=operator(f"clerk-{self.name}", Role.CLERK), holder=holder, db=self.db)
 
     def cross(self, plate: str, at: dt.datetime, **facts: Any) -> Any:
         presentation = Presentation(plate, "XK", at, point=self.point, **facts)

@@ -172,7 +172,7 @@ def test_a_cut_off_site_still_orders_its_records_by_its_own_sequence_whatever_it
 
 def test_a_registration_issued_at_one_site_admits_the_car_at_another_after_a_pull(centre, make_site):
     merdare, jarinje = make_site("merdare"), make_site("jarinje")
-    issued = merdare.issue("NP 301-AA", DAY, point="merdare")
+    issued = merdare.issue("NP 301-AA", DAY, point="merdare", holder="Dragan Petrović")
     presentation = Presentation("NP 301-AA", "XK", DAY + dt.timedelta(hours=2), point="jarinje")
     officer = operator("officer-jarinje", Role.OFFICER)
     before = checks.check_vehicle(presentation, actor=officer, db=jarinje.db)
@@ -181,6 +181,9 @@ def test_a_registration_issued_at_one_site_admits_the_car_at_another_after_a_pul
     assert jarinje.sync().pulled >= 1
     after = checks.check_vehicle(presentation, actor=officer, db=jarinje.db)
     assert after.decision == "admit" and after.registration.number == issued.number
+    assert after.registration.holder == "Dragan Petrović"
+    with centre.reading() as uow:
+        assert uow.registrations.by_number(issued.number).holder == "Dragan Petrović"
     assert after.as_json()["freshness"]["site"] == "jarinje" and after.as_json()["freshness"]["age_seconds"] < 60
     assert after.reasons[-1] == "site jarinje: centre last reached just now"
     assert count(jarinje.db, temporary_registrations, origin="merdare") == 1

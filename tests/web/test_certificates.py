@@ -24,11 +24,12 @@ from tests.web.conftest import Site, hidden
 DURING = "2021-10-01T12:00:00+02:00"
 
 
-def issued(client: httpx.Client, plate: str) -> str:
-    """Issue a registration for ``plate`` through the form; returns its number."""
+def issued(client: httpx.Client, plate: str, holder: str = "") -> str:
+    """Issue a registration for ``plate`` (to ``holder``) through the form; returns its number."""
     form = client.get(f"/issue?plate={plate}&crossing=entry:XK&point=merdare&at=2021-09-27T10:05")
     data = {name: hidden(form.text, name) for name in ("request_key", "csrf_token")}
     facts = {"plate": plate, "crossing": "entry:XK", "point": "merdare", "at": "2021-09-27T10:05", "class": "car", "vin": "", "fee_paid": "yes"}
+    facts["holder"] = holder
     answer = client.post("/issue", data={**data, **facts})
     assert answer.url.path.startswith("/registrations/"), answer.text[:300]
     return answer.url.path.rsplit("/", 1)[1]
@@ -64,6 +65,32 @@ def test_the_certificate_prints_the_registration_in_albanian_with_a_qr_code_that
     assert 'data-standing="valid"' in page.text and "I VLEFSHËM" in page.text
     assert page.headers["referrer-policy"] == "no-referrer"
     assert "NP 800-AB" in page.text and "clerk" not in page.text  # the plate and dates, nothing about who issued it
+
+
+def test_the_holders_name_is_on_the_page_and_the_paper_with_the_dates_and_fee_as_the_language_writes_them(clerk: httpx.Client, tmp_path: Path) -> None:
+    number = issued(clerk, "NP 815-AB", holder="Milica Jovanović")
+    assert "Milica Jovanović" in clerk.get(f"/registrations/{number}").text
+    clerk.get("/account?lang=sr-Latn")
+    pdf = clerk.get(f"/registrations/{number}/certificate.pdf")
+    clerk.get("/account?lang=sq")
+    albanian = clerk.get(f"/registrations/{number}/certificate.pdf")
+    clerk.get("/account?lang=en")
+    text, _ = read_pdf(tmp_path, pdf.content)
+    assert "Milica Jovanović" in text and "Imalac" in text
+    assert "27. 9. 2021." in text and "25. 11. 2021." in text and "5,00 €" in text
+    text, _ = read_pdf(tmp_path, albanian.content)
+    assert "Mbajtësi" in text and "27 sht 2021" in text and "25 nën 2021" in text
+
+
+def test_a_holders_name_too_long_is_said_next_to_its_field_and_nothing_is_issued(site: Site, clerk: httpx.Client) -> None:
+    form = clerk.get("/issue?plate=NP 814-AB&crossing=entry:XK&point=merdare&at=2021-09-27T10:05")
+    data = {name: hidden(form.text, name) for name in ("request_key", "csrf_token")}
+    facts = {"plate": "NP 814-AB", "crossing": "entry:XK", "point": "merdare", "at": "2021-09-27T10:05", "class": "car", "fee_paid": "yes"}
+    answer = clerk.post("/issue", data={**data, **facts, "holder": "M" * 101})
+    assert answer.status_code == 422
+    assert 'id="holder-problem"' in answer.text and 'value="' + "M" * 101 + '"' in answer.text
+    with site.db.reading() as uow:
+        assert uow.holdings.active_registration("RS", "NP 814-AB", "XK") is None
 
 
 def test_a_qr_code_changed_in_one_character_is_not_valid(site: Site, clerk: httpx.Client, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from borderplates.errors import ValidationError, quoted
-from borderplates.vocabulary import LANE_LENGTH, NAME_LENGTH, REASON_LENGTH, Decision, Mode, RegistrationStatus, Role, VehicleClass
+from borderplates.vocabulary import HOLDER_LENGTH, LANE_LENGTH, NAME_LENGTH, REASON_LENGTH, Decision, Mode, RegistrationStatus, Role, VehicleClass
 
 
 def text_only(value: object) -> object:
@@ -98,6 +98,7 @@ class VehicleFacts(Strict):
 class RegistrationCreate(VehicleFacts):
     entering: Code
     vin: str | None = Field(None, min_length=1, max_length=17)
+    holder: str | None = Field(None, min_length=1, max_length=HOLDER_LENGTH, description="The name of the person (or company) it is issued to.")
 
 
 class RenewalCreate(Strict):
@@ -250,6 +251,7 @@ class RegistrationPublic(Public):
     clerk: str
     status: RegistrationStatus
     status_reason: str | None
+    holder: str | None
 
 
 class RegistrationsPublic(Public):

@@ -107,6 +107,7 @@ def issue(
     clerk: Clerk = None,
     request_key: RequestKey = None,
     vin: Annotated[str | None, typer.Option("--vin")] = None,
+    holder: Annotated[str | None, typer.Option("--holder", help="The name of the person (or company) it is issued to.")] = None,
     vehicle_class: Class = "car",
     resident: Resident = None,
     registered_on: RegisteredOn = None,
@@ -123,7 +124,7 @@ def issue(
         registered_on=_date(registered_on, "--registered-on"),
         vin=vin,
     )
-    registration = registrations.issue_temporary_registration(presentation, actor=_operator(clerk), request_key=request_key, db=session().db)
+    registration = registrations.issue_temporary_registration(presentation, actor=_operator(clerk), holder=holder, request_key=request_key, db=session().db)
     _show_registration(registration, as_json)
 
 
@@ -306,6 +307,8 @@ def _show_registration(registration: Registration, as_json: bool) -> None:
         return
     issued = law_services.local_time(registration.issued_at, registration.jurisdiction)
     say((registration.number, "bold"), f"  {registration.plate} ({registration.issuer})  {registration.status}")
+    if registration.holder:
+        say(f"  holder: {registration.holder}")
     say(f"  valid {registration.valid_from} to {registration.valid_until} in {registration.jurisdiction}, fee {registration.fee}")
     say(
         f"  issued {issued:%Y-%m-%d %H:%M} local time at {registration.issuing_point} by {registration.clerk} "

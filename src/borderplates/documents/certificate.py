@@ -68,14 +68,27 @@ class CertificateView:
     clerk: str
     legal_basis: LegalBasis
     issued_at: dt.datetime
+    holder: str | None = None
 
 
 def _identity(message: str) -> str:
     return message
 
 
-def render_certificate(view: CertificateView, *, qr_url: str, page_size: PageSize = "A5", translate: Callable[[str], str] | None = None) -> bytes:
-    """The certificate as a one-page PDF of ``page_size`` (A5 or A4) with a QR code of ``qr_url``."""
+def render_certificate(
+    view: CertificateView,
+    *,
+    qr_url: str,
+    page_size: PageSize = "A5",
+    translate: Callable[[str], str] | None = None,
+    date_text: Callable[[dt.date], str] = dt.date.isoformat,
+    money_text: Callable[[Money], str] = str,
+) -> bytes:
+    """The certificate as a one-page PDF of ``page_size`` (A5 or A4) with a QR code of ``qr_url``.
+
+    Labels go through ``translate``, dates through ``date_text`` and the fee through ``money_text``
+    (ISO dates and ``EUR 5.00`` unless a language's are given).
+    """
     if page_size not in PAGE_SIZES:
         raise ValidationError(f"page size {page_size!r} is not one of {', '.join(PAGE_SIZES)}")
     if view.issued_at.utcoffset() is None:
@@ -87,6 +100,9 @@ def render_certificate(view: CertificateView, *, qr_url: str, page_size: PageSiz
         online_url=_without_token(qr_url),
         issued_at=_printed_time(view.issued_at),
         source_is_link=urlsplit(view.legal_basis.url).scheme in ("http", "https"),
+        valid_from=date_text(view.valid_from),
+        valid_until=date_text(view.valid_until),
+        fee=money_text(view.fee),
         _=translate or _identity,
     )
     # The page embeds everything it shows: WeasyPrint may read data: URIs and nothing else, so no file or network.

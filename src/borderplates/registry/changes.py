@@ -53,8 +53,8 @@ _REGISTRATION = "SELECT id, status, origin FROM temporary_registrations WHERE ui
 _NUMBER = "SELECT uid, origin FROM temporary_registrations WHERE number = ?"
 _INSERT_REGISTRATION = (
     "INSERT INTO temporary_registrations (number, vehicle_id, jurisdiction, valid_from, valid_until, fee_minor, fee_currency, rule_id, rule_version, "
-    "issued_at, issuing_point, clerk, status, status_changed_at, status_reason, renews_id, request_key, uid, origin) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING RETURNING id"
+    "issued_at, issuing_point, clerk, status, status_changed_at, status_reason, renews_id, request_key, holder, uid, origin) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING RETURNING id"
 )
 _OTHER_ACTIVE = (
     "SELECT uid, origin, number FROM temporary_registrations WHERE vehicle_id = ? AND jurisdiction = ? AND status = 'active' AND origin <> ? AND uid <> ?"
@@ -233,7 +233,8 @@ class Applier:
         changed_at = _moment(after["status_changed_at"]) if after.get("status_changed_at") else issued_at
         params: tuple[Any, ...] = (number, vehicle, after["jurisdiction"], d.day(_day(after["valid_from"])), d.day(_day(after["valid_until"])))
         params += (int(Decimal(fee["amount"]) * 100), fee["currency"], after["rule_id"], after["rule_version"], d.moment(issued_at), after["issuing_point"])
-        params += (after["clerk"], str(status), d.moment(changed_at), after.get("status_reason"), renews, self._key(change), change.uid, change.origin)
+        params += (after["clerk"], str(status), d.moment(changed_at), after.get("status_reason"), renews, self._key(change), _text(after.get("holder")))
+        params += (change.uid, change.origin)
         inserted = self._one("insert_registration", params)
         if inserted is None:
             taken = self._one("number", (number,))
@@ -461,6 +462,7 @@ def snapshot(conn: sa.Connection, site: str, *, own: bool) -> Iterator[Change]:
             "status": row.status,
             "status_changed_at": row.status_changed_at.isoformat(),
             "status_reason": row.status_reason,
+            "holder": row.holder,
         }
         refs: dict[str, Any] = {"vehicle": _vehicle_ref(row)}
         if row.renews_uid is not None:

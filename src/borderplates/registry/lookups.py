@@ -33,7 +33,7 @@ from borderplates.vocabulary import ActionKind, RegistrationStatus
 #: The columns of a registration, with its plate, in the order :func:`registration_from` reads them.
 REGISTRATION_COLUMNS = (
     "r.id, r.vehicle_id, r.number, r.jurisdiction, r.valid_from, r.valid_until, r.fee_minor, r.fee_currency, r.rule_id, "
-    "r.rule_version, r.issued_at, r.issuing_point, r.clerk, r.status, r.status_reason, v.plate, v.issuer"
+    "r.rule_version, r.issued_at, r.issuing_point, r.clerk, r.status, r.status_reason, v.plate, v.issuer, r.holder"
 )
 # ``status = 'active'`` is written into the SQL, not bound: only then can SQLite and PostgreSQL
 # (with generic plans) use the partial unique index on active registrations.
@@ -81,6 +81,7 @@ def registration_from(row: Sequence[Any]) -> Registration:
         reason,
         plate,
         issuer,
+        holder,
     ) = row
     return Registration(
         number=number,
@@ -97,6 +98,7 @@ def registration_from(row: Sequence[Any]) -> Registration:
         clerk=clerk,
         status=RegistrationStatus(status),
         status_reason=reason,
+        holder=holder,
         id=rid,
         vehicle_id=vehicle,
     )

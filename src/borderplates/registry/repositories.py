@@ -69,6 +69,7 @@ _REGISTRATION = sa.select(
     R.c.status_reason,
     V.c.plate,
     V.c.issuer,
+    R.c.holder,
 ).join(V, V.c.id == R.c.vehicle_id)
 _REGISTRATION_BY_ID = _REGISTRATION.where(R.c.id == sa.bindparam("value"))
 _REGISTRATION_BY_NUMBER = _REGISTRATION.where(R.c.number == sa.bindparam("value"))
@@ -78,8 +79,8 @@ _DUE = _REGISTRATION.where(R.c.status == sa.literal_column("'active'"), R.c.juri
 _JURISDICTIONS = sa.select(R.c.jurisdiction).distinct()
 _INSERT_REGISTRATION_SQL = (
     "INSERT INTO temporary_registrations (number, vehicle_id, jurisdiction, valid_from, valid_until, fee_minor, fee_currency, rule_id, rule_version, "
-    "issued_at, issuing_point, clerk, status, status_changed_at, renews_id, request_key, uid, origin) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+    "issued_at, issuing_point, clerk, status, status_changed_at, renews_id, request_key, holder, uid, origin) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
 )
 _SET_STATUS = R.update().where(R.c.id == sa.bindparam("row_id"))
 
@@ -226,7 +227,7 @@ class Registrations:
         at = d.moment(new.issued_at)
         params: tuple[Any, ...] = (new.number, new.vehicle_id, new.jurisdiction, d.day(new.valid_from), d.day(new.valid_until), to_minor(new.fee))
         params += (new.fee.currency, new.rule_id, new.rule_version, at, new.issuing_point, new.clerk, str(new.status), at, new.renews_id, new.request_key)
-        params += (uuid7(), self._origin)
+        params += (new.holder, uuid7(), self._origin)
         registration_id = int(d.one(self._insert, params)[0])
         return Registration(
             number=new.number,
@@ -243,6 +244,7 @@ class Registrations:
             clerk=new.clerk,
             status=new.status,
             status_reason=None,
+            holder=new.holder,
             id=registration_id,
             vehicle_id=new.vehicle_id,
         )

@@ -9,7 +9,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
-from borderplates.vocabulary import LANE_LENGTH, NAME_LENGTH, REASON_LENGTH, REQUEST_KEY_LENGTH, CrossingState, Direction, Mode, RegistrationStatus
+from borderplates.vocabulary import (
+    HOLDER_LENGTH,
+    LANE_LENGTH,
+    NAME_LENGTH,
+    REASON_LENGTH,
+    REQUEST_KEY_LENGTH,
+    CrossingState,
+    Direction,
+    Mode,
+    RegistrationStatus,
+)
 
 metadata = sa.MetaData(
     naming_convention={
@@ -102,6 +112,7 @@ temporary_registrations = sa.Table(
     sa.Column("status_changed_at", UTCDateTime, nullable=False),
     sa.Column("status_reason", sa.String(REASON_LENGTH)),
     sa.Column("renews_id", sa.Integer, sa.ForeignKey("temporary_registrations.id")),
+    sa.Column("holder", sa.String(HOLDER_LENGTH)),
     sa.Column("request_key", sa.String(REQUEST_KEY_LENGTH), unique=True),
     sa.CheckConstraint(_one_of("status", RegistrationStatus), name="status"),
     sa.CheckConstraint("valid_until >= valid_from", name="validity"),

@@ -20,7 +20,7 @@ from borderplates.services import inputs, pages
 from borderplates.services.actors import Actor, Permission, authorise
 from borderplates.services.idempotency import once
 from borderplates.services.presentation import Judgement, Presentation, judge
-from borderplates.vocabulary import REASON_LENGTH, RegistrationStatus, RequirementKind
+from borderplates.vocabulary import HOLDER_LENGTH, REASON_LENGTH, RegistrationStatus, RequirementKind
 
 __all__ = [
     "Registration",
@@ -39,9 +39,12 @@ ENTITY = "temporary_registration"
 _ACTION_BY_STATUS = {RegistrationStatus.EXPIRED: "expire", RegistrationStatus.RETURNED: "return", RegistrationStatus.CANCELLED: "cancel"}
 
 
-def issue_temporary_registration(presentation: Presentation, *, actor: Actor, request_key: str | None = None, db: Database) -> Registration:
-    """Issue a temporary registration when the law requires one and the vehicle holds none valid."""
+def issue_temporary_registration(
+    presentation: Presentation, *, actor: Actor, holder: str | None = None, request_key: str | None = None, db: Database
+) -> Registration:
+    """Issue a temporary registration when the law requires one and the vehicle holds none valid, to ``holder`` if named."""
     key = inputs.request_key(request_key)
+    holder = inputs.optional_text(holder, "holder's name", HOLDER_LENGTH)
     judgement = judge(presentation, centres=True, point_required=True)
     authorise(actor, Permission.ISSUE, judgement.where)
     validity_days, fee = _required_registration(judgement)
@@ -62,7 +65,7 @@ def issue_temporary_registration(presentation: Presentation, *, actor: Actor, re
             if active.valid_until >= judgement.day:
                 raise _already_holds(active.registration)
             change_status(uow, active.registration, RegistrationStatus.EXPIRED, judgement.at, actor, judgement.where, f"expired after {active.valid_until}")
-        return _insert(uow, judgement, vehicle, validity_days, fee, actor=actor, key=key, action="issue")
+        return _insert(uow, judgement, vehicle, validity_days, fee, actor=actor, key=key, action="issue", holder=holder)
 
     def explain(uow: UnitOfWork) -> None:
         active = uow.holdings.active_registration(plate.issuer, plate.canonical, judgement.jurisdiction)
@@ -85,7 +88,8 @@ def renew(
 ) -> Registration:
     """Replace an active or expired registration with a new one valid from today, if the law still requires one.
 
-    The vehicle is judged as it is known to the registry: its issuer, class and keeper's residence.
+    The vehicle is judged as it is known to the registry: its issuer, class and keeper's residence; the new
+    registration is the old one's holder's.
     """
     key = inputs.request_key(request_key)
     number = compact_number(number)
@@ -110,7 +114,7 @@ def renew(
             raise ConflictError(f"registration {number} changed meanwhile; check it again")
         if current.status == RegistrationStatus.ACTIVE:
             change_status(uow, current, RegistrationStatus.EXPIRED, judgement.at, actor, judgement.where, "renewed")
-        return _insert(uow, judgement, old.vehicle_id, validity_days, fee, actor=actor, key=key, action="renew", renews=old.id)
+        return _insert(uow, judgement, old.vehicle_id, validity_days, fee, actor=actor, key=key, action="renew", renews=old.id, holder=old.holder)
 
     return once(db, key, act=act, replay=_Replay(issuer, plate_text))
 
@@ -220,6 +224,7 @@ def _insert(
     key: str | None,
     action: str,
     renews: int | None = None,
+    holder: str | None = None,
 ) -> Registration:
     """Insert an active registration valid from the judgement's day under its ruling, and audit it."""
     ruling, day = judgement.ruling, judgement.day
@@ -237,6 +242,7 @@ def _insert(
         clerk=actor.name,
         request_key=key,
         renews_id=renews,
+        holder=holder,
     )
     registration = uow.registrations.add(new, plate=judgement.plate.canonical, issuer=judgement.plate.issuer)
     uow.audit.append(AuditEntry(judgement.at, actor.name, judgement.where, action, ENTITY, registration.id, None, new._asdict()))

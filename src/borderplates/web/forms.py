@@ -94,6 +94,8 @@ def explain(page: Page, error: BorderplatesError, problems: Problems) -> None:
         problems.add(None, page._("A fact about the vehicle is needed for this check."))
     elif "VIN" in text:
         problems.add("vin", page._("A VIN has 17 letters and digits, without I, O or Q."))
+    elif "holder's name" in text:
+        problems.add("holder", page._("Write the holder's name as on the identity document, in at most 100 letters."))
     elif isinstance(error, errors.Forbidden):
         problems.add(None, page._("Your account may not do this here."))
     elif isinstance(error, errors.ConflictError) and "already holds" in text:

@@ -32,5 +32,8 @@ def certificate_pdf(certificate: certificates.Certificate, language: Language, p
         clerk=registration.clerk,
         legal_basis=documents.LegalBasis(registration.rule_id, certificate.source_title, certificate.source_url),
         issued_at=registration.issued_at.astimezone(BORDER_TIME),
+        holder=registration.holder,
     )
-    return documents.render_certificate(view, qr_url=certificate.url, page_size=page_size, translate=language.gettext)
+    return documents.render_certificate(
+        view, qr_url=certificate.url, page_size=page_size, translate=language.gettext, date_text=language.date, money_text=language.money
+    )

@@ -44,7 +44,7 @@ def issue(body: RegistrationCreate, actor: CurrentActor, served: ServedDep, idem
         registered_on=body.registered_on,
         vin=body.vin,
     )
-    issued = registrations.issue_temporary_registration(presentation, actor=actor, request_key=idempotency_key, db=served.db)
+    issued = registrations.issue_temporary_registration(presentation, actor=actor, holder=body.holder, request_key=idempotency_key, db=served.db)
     return prebuilt(issued.as_json(), 201)
 
 

@@ -38,6 +38,7 @@ REGISTRATION_COLUMNS = (
     "issuing_point",
     "clerk",
     "status",
+    "holder",
 )
 
 
@@ -103,6 +104,7 @@ def export_registrations(
                     r.issuing_point,
                     r.clerk,
                     r.status,
+                    r.holder or "",
                 )
             )
             written += 1

@@ -205,10 +205,11 @@ def _fee(facts: Facts, page: Page) -> Fee | None:
     return Fee(requirement.fee, requirement.validity_days)
 
 
-def _issue_form(page: Page, facts: Facts, problems: Problems, status_code: int = 200, key: str | None = None) -> Response:
+def _issue_form(page: Page, facts: Facts, problems: Problems, status_code: int = 200, key: str | None = None, holder: str = "") -> Response:
     facts = replace(facts, crossing=f"{Direction.ENTRY}:{facts.jurisdiction}" if facts.jurisdiction else facts.crossing)
     values: dict[str, Any] = {
         "facts": facts,
+        "holder": holder,
         "problems": problems,
         "fee": _fee(facts, page) if facts.plate else None,
         "request_key": key or one_time_key(),
@@ -234,6 +235,7 @@ def issue(
     at: Field = "",
     vehicle_class: Annotated[str, Form(alias="class", max_length=20)] = "car",
     vin: Field = "",
+    holder: Field = "",
     fee_paid: Field = "",
     request_key: Field = "",
     csrf_token: Field = "",
@@ -244,15 +246,17 @@ def issue(
     problems = Problems()
     if not forms.csrf_fresh(page, csrf_token):
         problems.add(None, forms.stale_form(page))
-        return _issue_form(page, facts, problems, 403)
+        return _issue_form(page, facts, problems, 403, holder=holder)
     presentation = facts.presentation(page, problems, vin=True)
     if not fee_paid:
         problems.add("fee_paid", page._("Confirm that the fee was paid."))
     if presentation is None or problems:
-        return _issue_form(page, facts, problems, 422, request_key)
+        return _issue_form(page, facts, problems, 422, request_key, holder)
     try:
-        issued = registrations.issue_temporary_registration(presentation, actor=page.actor, request_key=request_key or None, db=page.served.db)
+        issued = registrations.issue_temporary_registration(
+            presentation, actor=page.actor, holder=holder.strip() or None, request_key=request_key or None, db=page.served.db
+        )
     except BorderplatesError as error:
         forms.explain(page, error, problems)
-        return _issue_form(page, facts, problems, 409 if "already holds" in error.text else 422, request_key)
+        return _issue_form(page, facts, problems, 409 if "already holds" in error.text else 422, request_key, holder)
     return RedirectResponse(f"/registrations/{issued.number}?issued=1", 303, headers=PAGE_HEADERS)
