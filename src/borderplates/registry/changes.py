@@ -47,7 +47,7 @@ _ENDS = {"expire": RegistrationStatus.EXPIRED, "return": RegistrationStatus.RETU
 _VEHICLE_ID = "SELECT id, vin, resident FROM vehicles WHERE issuer = ? AND plate = ?"
 _INSERT_VEHICLE = (
     "INSERT INTO vehicles (issuer, plate, plate_kind, area_code, vehicle_class, resident, vin, created_at, uid, origin) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (issuer, plate) DO NOTHING"
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (issuer, plate) DO NOTHING RETURNING id"
 )
 _REGISTRATION = "SELECT id, status, origin FROM temporary_registrations WHERE uid = ?"
 _NUMBER = "SELECT uid, origin FROM temporary_registrations WHERE number = ?"
@@ -357,8 +357,7 @@ class Applier:
         if found is None:
             d = self._driver
             params = (*key, ref["kind"], ref.get("area"), ref["class"], None, None, d.moment(created_at or change.at), uid or uuid7(), change.origin)
-            self._run("insert_vehicle", params)
-            found = self._one("vehicle", key)
+            found = self._one("insert_vehicle", params) or self._one("vehicle", key)
         self._vehicles[key] = vehicle = int(found[0])
         return vehicle
 

@@ -320,12 +320,7 @@ class Joined:
 
 def join_site(site: str, *, client: Centre, site_key: str, db: Database, data_dir: Path, actor: Actor) -> Joined:
     """Make this new registry ``site``'s: take the snapshot of what it must know, the trusted keys and the centre's rules."""
-    authorise(actor, Permission.SITES)
-    name = site_id(site)
-    _new_registry(db, name)
-    shot = client.snapshot(own=False)
-    if shot.site != name:
-        raise ConflictError(f"the key given is site {shot.site}'s, not {name}'s")
+    name, shot = _first_snapshot(site, client=client, db=db, actor=actor, own=False)
     if shot.acknowledged > 0:
         raise ConflictError(f"the centre holds {shot.acknowledged} records of {name} already: rebuild the site with borderplates sites restore {name}")
     now = _now()
@@ -342,20 +337,13 @@ def join_site(site: str, *, client: Centre, site_key: str, db: Database, data_di
     except BaseException:
         db.origin = CENTRE
         raise
-    _take_keys(shot.keys, data_dir)
-    rules = _take_rules(client, shot.rules_version, data_dir, db)
-    status.forget_cached(db)
+    rules = _take_the_rest(shot, client=client, data_dir=data_dir, db=db)
     return Joined(name, client.centre_url, len(shot.changes), dict(shot.cursor), rules)
 
 
 def restore_site(site: str, *, client: Centre, site_key: str, db: Database, data_dir: Path, actor: Actor) -> Joined:
     """Rebuild a lost site's registry from the centre; its chain continues after what the centre holds, the rest declared lost."""
-    authorise(actor, Permission.SITES)
-    name = site_id(site)
-    _new_registry(db, name)
-    shot = client.snapshot(own=True)
-    if shot.site != name:
-        raise ConflictError(f"the key given is site {shot.site}'s, not {name}'s")
+    name, shot = _first_snapshot(site, client=client, db=db, actor=actor, own=True)
     now = _now()
     acknowledged = shot.acknowledged
     lost = (acknowledged + 1, shot.reported_head) if shot.reported_head > acknowledged else None
@@ -383,10 +371,27 @@ def restore_site(site: str, *, client: Centre, site_key: str, db: Database, data
     except BaseException:
         db.origin = CENTRE
         raise
+    rules = _take_the_rest(shot, client=client, data_dir=data_dir, db=db)
+    return Joined(name, client.centre_url, len(shot.changes), dict(shot.cursor), rules, lost, acknowledged)
+
+
+def _first_snapshot(site: str, *, client: Centre, db: Database, actor: Actor, own: bool) -> tuple[str, Snapshot]:
+    """The site's id and the centre's snapshot for a new registry of it (``own``: with the site's own records)."""
+    authorise(actor, Permission.SITES)
+    name = site_id(site)
+    _new_registry(db, name)
+    shot = client.snapshot(own=own)
+    if shot.site != name:
+        raise ConflictError(f"the key given is site {shot.site}'s, not {name}'s")
+    return name, shot
+
+
+def _take_the_rest(shot: Snapshot, *, client: Centre, data_dir: Path, db: Database) -> str:
+    """After a snapshot is stored: trust the keys it carries, take the centre's rules; returns the rules' version."""
     _take_keys(shot.keys, data_dir)
     rules = _take_rules(client, shot.rules_version, data_dir, db)
     status.forget_cached(db)
-    return Joined(name, client.centre_url, len(shot.changes), dict(shot.cursor), rules, lost, acknowledged)
+    return rules
 
 
 def _new_registry(db: Database, name: str) -> None:
