@@ -81,8 +81,9 @@ def slug(kind: type[BaseException]) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "-", kind.__name__).lower()
 
 
-def problem(status: int, kind: str, detail: str, headers: Mapping[str, str] | None = None, **extra: Any) -> Response:
-    body = {"type": TYPE_PREFIX + kind, "title": TITLES.get(status, "Error"), "status": status, "detail": detail, **extra}
+def problem(status: int, problem_type: str, detail: str, headers: Mapping[str, str] | None = None, **extra: Any) -> Response:
+    """A problem document (RFC 9457) of type ``problem_type``; ``extra`` members go with it (a refused chain's ``kind`` and ``seq``)."""
+    body = {"type": TYPE_PREFIX + problem_type, "title": TITLES.get(status, "Error"), "status": status, "detail": detail, **extra}
     return Response(json.dumps(body, ensure_ascii=False, default=str).encode("utf-8"), status, headers=dict(headers or {}), media_type=PROBLEM)
 
 

@@ -59,8 +59,8 @@ from borderplates.registry.audit import RESTORE, ChainRefused, Link, digest, par
 from borderplates.registry.changes import PULLED, Applier, Change, snapshot
 from borderplates.registry.sites import Conflict, Refusal, Site, SiteState
 from borderplates.registry.tables import CENTRE
+from borderplates.services import inputs, status
 from borderplates.services import law as law_services
-from borderplates.services import status
 from borderplates.services.accounts import NotAuthenticated, key_hash
 from borderplates.services.actors import Actor, Permission, authorise
 from borderplates.sync.client import Centre, CentreClient, CentreRefused
@@ -141,8 +141,19 @@ class Pushed:
 
     @classmethod
     def of(cls, batch: Batch) -> Pushed:
-        oldest = dt.datetime.fromisoformat(batch.oldest_unsent_at) if batch.oldest_unsent_at else None
+        oldest = _sent_moment(batch.oldest_unsent_at, "oldest unsent record's moment") if batch.oldest_unsent_at else None
         return cls(tuple(Link(r.seq, r.hash, r.record.encode("utf-8")) for r in batch.records), batch.head, oldest, batch.keys)
+
+
+def _sent_moment(text: str, what: str) -> dt.datetime:
+    """A moment a site sent (ISO 8601 with its offset), among the moments borderplates handles."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"the {what} {quoted(text[:40])} is not an ISO 8601 moment with its UTC offset") from None
+    if value.utcoffset() is None:
+        raise ValidationError(f"the {what} {quoted(text[:40])} has no UTC offset")
+    return inputs.moment(value, what)
 
 
 def receive_batch(site: Site, pushed: Pushed, *, db: Database, keys: KeyStore | None = None) -> BatchAnswer:
@@ -206,7 +217,7 @@ def changes_for(site: Site, request: PullRequest, *, db: Database, keys: KeyStor
             budget -= len(links)
             cursor[origin] = links[-1].seq if budget == 0 and links else until
             more = more or cursor[origin] < head
-    oldest = dt.datetime.fromisoformat(request.oldest_unsent_at) if request.oldest_unsent_at else None
+    oldest = _sent_moment(request.oldest_unsent_at, "oldest unsent record's moment") if request.oldest_unsent_at else None
     with db.begin() as uow:
         uow.sites.heard_from(site.id, _now(), request.head, oldest)
         uow.commit()
