@@ -149,6 +149,19 @@ def test_a_tampered_batch_is_refused_whole_reported_and_nothing_of_it_applied(ce
     assert audit.verify_chains(actor=SUPERVISOR, db=centre).intact
 
 
+def test_a_well_chained_record_that_cannot_be_applied_is_refused_whole(centre, make_site):
+    jarinje = make_site("jarinje")
+    work(jarinje, 1)
+    with jarinje.db.reading() as uow:
+        issued = next(link.seq for link in uow.audit.links("jarinje", 0) if json.loads(link.record)["entity"] == "temporary_registration")
+    batch = tampered(jarinje, issued, lambda fields: fields["after"].update(holder="M" * 101))
+    batch.records[issued:] = []  # the tampered record is the last: its chain holds
+    with pytest.raises(ChainRefused, match="at most 100") as refused:
+        jarinje.centre.push(batch)
+    assert refused.value.kind == Rejection.MALFORMED and refused.value.seq == issued
+    assert count(centre, temporary_registrations) == 0 and chain(centre, "jarinje") == []
+
+
 def test_a_record_acknowledged_cannot_be_replaced_by_another_with_its_number(centre, make_site):
     jarinje = make_site("jarinje")
     work(jarinje, 2)

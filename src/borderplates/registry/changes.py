@@ -36,7 +36,7 @@ from borderplates.registry.driver import Driver
 from borderplates.registry.ids import uuid7
 from borderplates.registry.sites import Conflict
 from borderplates.registry.tables import crossing_status_changes, enforcement_actions, sticker_issuances, temporary_registrations, vehicles
-from borderplates.vocabulary import ConflictKind, Direction, Mode, RegistrationStatus, Rejection
+from borderplates.vocabulary import HOLDER_LENGTH, ConflictKind, Direction, Mode, RegistrationStatus, Rejection
 
 #: The kinds of record a site pulls from the centre: what a check or an issuance at another site relies on.
 PULLED = ("temporary_registration", "sticker_issuance", "warning", "fine", "crossing_status")
@@ -233,8 +233,8 @@ class Applier:
         changed_at = _moment(after["status_changed_at"]) if after.get("status_changed_at") else issued_at
         params: tuple[Any, ...] = (number, vehicle, after["jurisdiction"], d.day(_day(after["valid_from"])), d.day(_day(after["valid_until"])))
         params += (int(Decimal(fee["amount"]) * 100), fee["currency"], after["rule_id"], after["rule_version"], d.moment(issued_at), after["issuing_point"])
-        params += (after["clerk"], str(status), d.moment(changed_at), after.get("status_reason"), renews, self._key(change), _text(after.get("holder")))
-        params += (change.uid, change.origin)
+        params += (after["clerk"], str(status), d.moment(changed_at), after.get("status_reason"), renews, self._key(change))
+        params += (_text(after.get("holder"), HOLDER_LENGTH), change.uid, change.origin)
         inserted = self._one("insert_registration", params)
         if inserted is None:
             taken = self._one("number", (number,))
@@ -425,8 +425,14 @@ def _day(value: Any) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
-def _text(value: Any) -> str | None:
-    return str(value) if value else None
+def _text(value: Any, limit: int | None = None) -> str | None:
+    """Optional text from a change; longer than ``limit`` is malformed."""
+    if not value:
+        return None
+    text = str(value)
+    if limit is not None and len(text) > limit:
+        raise ValueError(f"a text of {len(text)} characters where at most {limit} are allowed")
+    return text
 
 
 # -------------------------------------------------------------------------------- snapshots
