@@ -100,8 +100,10 @@ def test_the_booth_works_with_the_keyboard_alone(page: Page, site: Site, screens
         page.keyboard.press("F8")
     expect(page.locator(".answer-recorded")).to_contain_text("Crossing recorded")
     expect(page.locator("#plate")).to_be_focused()
-    selected = page.evaluate("[document.activeElement.selectionStart, document.activeElement.selectionEnd]")
-    assert selected == [0, len("BG 123-AB")]  # the next plate typed replaces this one
+    # The next plate typed replaces this one: the whole plate is selected once the answer has settled.
+    whole = "(e => e.id === 'plate' && e.value.length > 0 && e.selectionStart === 0 && e.selectionEnd === e.value.length)(document.activeElement)"
+    page.wait_for_function(whole)
+    assert page.evaluate("document.activeElement.value") == "BG 123-AB"
     page.screenshot(path=screenshots / "check-recorded-en-1280.png")
     page.keyboard.press("Tab")
     focused = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
