@@ -1,4 +1,4 @@
-"""The pages under test: a server on a loopback port (SQLite, the pages' clock in the demo week), one account per role, and Chromium from Debian.
+"""The pages under test: a server on a loopback port (SQLite and PostgreSQL, the pages' clock in the demo week), one account per role, and Chromium from Debian.
 
 The browser is Debian's ``/usr/bin/chromium`` (installed by ``dev/test.sh``), driven
 by Playwright with no browser download; one browser per test session. Screenshots
@@ -22,8 +22,7 @@ from borderplates.services import accounts
 from borderplates.services.actors import Actor
 from borderplates.settings import Settings
 from borderplates.vocabulary import Role
-from tests.api.conftest import serving
-from tests.conftest import sqlite_database
+from tests.api.conftest import registry_for, serving
 
 ROOT = Path(__file__).parents[2]
 SCREENSHOTS = ROOT / "tmp" / "web-screenshots"
@@ -87,10 +86,11 @@ def make_accounts(db: Database) -> dict[str, str]:
     return one_time
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The pages served on a new SQLite registry, or on the worker's PostgreSQL database emptied."""
     folder = tmp_path_factory.mktemp("web")
-    with sqlite_database(folder / "registry.db") as db:
+    with registry_for(request.param, request, folder) as db:
         settings = Settings(data_dir=folder, database_url=db.url, demo_clock=DEMO_CLOCK)
         one_time = make_accounts(db)
         with serving(settings, db) as url:
