@@ -82,9 +82,11 @@ def test_the_worker_runs_cycle_after_cycle_backs_off_and_leaves_them_to_one_proc
     worker = SyncWorker(cycle, interval=0.02, max_backoff=0.5, lock_path=lock)
     other = SyncWorker(lambda: calls.append(-1.0), interval=0.02, max_backoff=0.5, lock_path=lock)
     worker.start()
+    deadline = time.monotonic() + 10
+    while not calls and time.monotonic() < deadline:  # the first process holds the lock once it has run a cycle
+        time.sleep(0.005)
     other.start()
     try:
-        deadline = time.monotonic() + 10
         while len([c for c in calls if c >= 0]) < 8 and time.monotonic() < deadline:
             time.sleep(0.01)
     finally:
