@@ -83,6 +83,20 @@ def test_renew_return_cancel_list_and_expire_over_http(server: Running) -> None:
         cancelled = supervisor.post(f"/api/v1/registrations/{numbers[2]}/cancellation", json={"reason": "plates lost", "at": "2021-10-01T09:00:00+02:00"})
         assert renewed.status_code == 201 and renewed.json()["valid_from"] == "2021-10-01"
         assert returned.json()["status"] == "returned" and cancelled.json()["status"] == "cancelled"
+        retried = supervisor.post(
+            f"/api/v1/registrations/{numbers[2]}/cancellation",
+            json={"reason": "plates lost", "at": "2021-10-01T09:00:00+02:00"},
+            headers={"Idempotency-Key": "c-1"},
+        )
+        assert retried.status_code == 409  # the first cancellation carried no key: a repeat is refused
+        fresh = clerk.post("/api/v1/registrations", json={"plate": "NP 314-CD", "entering": "XK", "point": "jarinje", "at": AT}).json()["number"]
+        first = clerk.post(
+            f"/api/v1/registrations/{fresh}/return", json={"point": "jarinje", "at": "2021-10-01T09:00:00+02:00"}, headers={"Idempotency-Key": "r-2"}
+        )
+        repeat = clerk.post(
+            f"/api/v1/registrations/{fresh}/return", json={"point": "jarinje", "at": "2021-10-01T09:05:00+02:00"}, headers={"Idempotency-Key": "r-2"}
+        )
+        assert first.status_code == repeat.status_code == 200 and repeat.json() == first.json()
         page = clerk.get("/api/v1/registrations", params={"plate": "NP 313-CD"}).json()
         assert [r["status"] for r in page["registrations"]] == ["cancelled"] and page["next_cursor"] is None
         first = clerk.get("/api/v1/registrations", params={"limit": 2}).json()

@@ -363,6 +363,30 @@ def test_cancelling_requires_a_reason_and_records_it(db):
         registrations.cancel(issued.number, local(2021, 9, 20, 12), actor=operator("clerk-1"), reason="again", db=db)
 
 
+@pytest.mark.parametrize("end", ["return", "cancel"])
+def test_a_retried_return_or_cancellation_answers_with_the_first_and_writes_nothing_more(db, end):
+    issued, other = issue(db), issue(db, plate="BG 998-ZZ")
+
+    def call(number: str, key: str | None) -> registrations.Registration:
+        at = local(2021, 10, 1, 18)
+        if end == "return":
+            return registrations.return_on_exit(number, at, point="jarinje", actor=operator("officer-4"), request_key=key, db=db)
+        return registrations.cancel(number, at, reason="plates lost", actor=operator("clerk-1"), request_key=key, db=db)
+
+    first = call(issued.number, "end-1")
+    before = contents(db)
+    assert call(issued.number, "end-1") == first
+    assert contents(db) == before  # no second change, no second audit record
+    with pytest.raises(ConflictError, match="not active"):
+        call(issued.number, None)  # a repeat without the key is refused, as before
+    with pytest.raises(ConflictError, match="to end another registration"):
+        call(other.number, "end-1")
+    issue(db, plate="BG 997-ZZ", request_key="issue-1")
+    with pytest.raises(ConflictError, match="for an issuance"):
+        call(other.number, "issue-1")
+    assert registrations.show_registration(other.number, actor=OPERATOR, db=db)[0].status == "active"
+
+
 def test_ending_an_unknown_registration_is_not_found(db):
     unknown = format_number("23456789")
     with pytest.raises(NotFound):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from borderplates.services import accounts, certificates
+from borderplates.services import accounts, certificates, registrations
 from borderplates.services.actors import Actor
 from borderplates.tokens import KeyStore
 from borderplates.vocabulary import Role
@@ -110,7 +111,13 @@ def test_a_cancelled_registration_shows_cancelled_whatever_its_paper_says(site: 
     detail = supervisor.get(f"/registrations/{number}")
     missing = supervisor.post(f"/registrations/{number}/cancel", data={"csrf_token": hidden(detail.text, "csrf_token"), "reason": ""})
     assert missing.status_code == 422
-    supervisor.post(f"/registrations/{number}/cancel", data={"csrf_token": hidden(detail.text, "csrf_token"), "reason": "plates lost"})
+    end_key = re.search(r'action="/registrations/[^"]+/cancel".*?name="request_key" value="([^"]+)"', detail.text, re.S)
+    assert end_key is not None
+    form = {"csrf_token": hidden(detail.text, "csrf_token"), "reason": "plates lost", "request_key": end_key.group(1)}
+    first, again = (supervisor.post(f"/registrations/{number}/cancel", data=form) for _ in range(2))
+    assert first.status_code == again.status_code == 200 and first.url.path == again.url.path == f"/registrations/{number}"  # sent twice, cancelled once
+    _, trail = registrations.show_registration(number, actor=Actor("test-supervisor", Role.SUPERVISOR), db=site.db)
+    assert [entry["action"] for entry in trail].count("cancel") == 1
     page = site.client().get(urlsplit(scanned).path + "?" + urlsplit(scanned).query)
     assert 'data-standing="cancelled"' in page.text
     assert clerk.get(f"/registrations/{number}/certificate.pdf").status_code == 409

@@ -289,16 +289,19 @@ def registrations_cancel(
     reason: Annotated[str, typer.Option("--reason")],
     at: At = None,
     clerk: Clerk = None,
+    request_key: RequestKey = None,
     as_json: bool = JsonOption,
 ) -> None:
     """Cancel an active registration, with the reason."""
-    _show_registration(registrations.cancel(number, moment(None, at, None), reason=reason, actor=_operator(clerk), db=session().db), as_json)
+    cancelled = registrations.cancel(number, moment(None, at, None), reason=reason, actor=_operator(clerk), request_key=request_key, db=session().db)
+    _show_registration(cancelled, as_json)
 
 
 @registrations_app.command("return")
-def registrations_return(number: str, point: Point, at: At = None, officer: Officer = None, as_json: bool = JsonOption) -> None:
+def registrations_return(number: str, point: Point, at: At = None, officer: Officer = None, request_key: RequestKey = None, as_json: bool = JsonOption) -> None:
     """Take back a registration when the vehicle leaves."""
-    _show_registration(registrations.return_on_exit(number, moment(None, at, None), point=point, actor=_operator(officer), db=session().db), as_json)
+    returned = registrations.return_on_exit(number, moment(None, at, None), point=point, actor=_operator(officer), request_key=request_key, db=session().db)
+    _show_registration(returned, as_json)
 
 
 def _show_registration(registration: Registration, as_json: bool) -> None:

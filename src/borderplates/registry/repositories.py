@@ -74,6 +74,7 @@ _REGISTRATION = sa.select(
 _REGISTRATION_BY_ID = _REGISTRATION.where(R.c.id == sa.bindparam("value"))
 _REGISTRATION_BY_NUMBER = _REGISTRATION.where(R.c.number == sa.bindparam("value"))
 _REGISTRATION_BY_KEY = _REGISTRATION.where(R.c.request_key == sa.bindparam("value"))
+_REGISTRATION_BY_END_KEY = _REGISTRATION.where(R.c.end_request_key == sa.bindparam("value"))
 _REGISTRATION_BY_UID = _REGISTRATION.add_columns(R.c.origin).where(R.c.uid == sa.bindparam("value"))
 _DUE = _REGISTRATION.where(R.c.status == sa.literal_column("'active'"), R.c.jurisdiction == sa.bindparam("jurisdiction"), R.c.valid_until < sa.bindparam("day"))
 _JURISDICTIONS = sa.select(R.c.jurisdiction).distinct()
@@ -217,6 +218,10 @@ class Registrations:
     def by_request_key(self, key: str) -> Registration | None:
         return self._one(_REGISTRATION_BY_KEY, key)
 
+    def by_end_key(self, key: str) -> Registration | None:
+        """The registration a return or cancellation with this request key ended."""
+        return self._one(_REGISTRATION_BY_END_KEY, key)
+
     def by_uid(self, uid: str) -> tuple[Registration, str] | None:
         """A registration by its global id, with its origin."""
         row = self._conn.execute(_REGISTRATION_BY_UID, {"value": uid}).first()
@@ -249,8 +254,13 @@ class Registrations:
             vehicle_id=new.vehicle_id,
         )
 
-    def set_status(self, registration: Registration, status: RegistrationStatus, at: dt.datetime, reason: str | None) -> Registration:
-        self._conn.execute(_SET_STATUS, {"row_id": registration.id, "status": str(status), "status_changed_at": at, "status_reason": reason})
+    def set_status(
+        self, registration: Registration, status: RegistrationStatus, at: dt.datetime, reason: str | None, request_key: str | None = None
+    ) -> Registration:
+        values = {"row_id": registration.id, "status": str(status), "status_changed_at": at, "status_reason": reason}
+        if request_key is not None:
+            values["end_request_key"] = request_key
+        self._conn.execute(_SET_STATUS, values)
         return _replace_status(registration, status, reason)
 
     def due(self, jurisdiction: str, day: dt.date) -> list[Registration]:

@@ -114,8 +114,11 @@ temporary_registrations = sa.Table(
     sa.Column("renews_id", sa.Integer, sa.ForeignKey("temporary_registrations.id")),
     sa.Column("holder", sa.String(HOLDER_LENGTH)),
     sa.Column("request_key", sa.String(REQUEST_KEY_LENGTH), unique=True),
+    sa.Column("end_request_key", sa.String(REQUEST_KEY_LENGTH)),
     sa.CheckConstraint(_one_of("status", RegistrationStatus), name="status"),
     sa.CheckConstraint("valid_until >= valid_from", name="validity"),
+    # The request key of the return or cancellation that ended it: a retried request finds its first answer.
+    sa.Index("uq_temporary_registrations_end_request_key", "end_request_key", unique=True),
     sa.Index("ix_temporary_registrations_vehicle", "vehicle_id", "jurisdiction", "valid_until"),
     # One active registration per vehicle and jurisdiction at each origin; two origins that issued while cut off
     # from each other both keep theirs, and the centre records the conflict (borderplates.registry.changes).

@@ -119,32 +119,42 @@ def renew(
     return once(db, key, act=act, replay=_Replay(issuer, plate_text))
 
 
-def return_on_exit(number: str, at: dt.datetime, *, point: str, actor: Actor, db: Database) -> Registration:
+def return_on_exit(number: str, at: dt.datetime, *, point: str, actor: Actor, request_key: str | None = None, db: Database) -> Registration:
     """The vehicle leaves for good and hands its temporary registration back."""
-    return _end(number, RegistrationStatus.RETURNED, at, point, actor, "returned on exit", Permission.RETURN, db)
+    return _end(number, RegistrationStatus.RETURNED, at, point, actor, "returned on exit", Permission.RETURN, request_key, db)
 
 
-def cancel(number: str, at: dt.datetime, *, reason: str, actor: Actor, point: str | None = None, db: Database) -> Registration:
+def cancel(number: str, at: dt.datetime, *, reason: str, actor: Actor, point: str | None = None, request_key: str | None = None, db: Database) -> Registration:
     """Cancel an active registration (issued in error, plates lost, ...); the reason is required."""
     why = inputs.text(reason, "reason", REASON_LENGTH, missing="say why the registration is cancelled")
-    return _end(number, RegistrationStatus.CANCELLED, at, point, actor, why, Permission.CANCEL, db)
+    return _end(number, RegistrationStatus.CANCELLED, at, point, actor, why, Permission.CANCEL, request_key, db)
 
 
 def _end(
-    number: str, status: RegistrationStatus, at: dt.datetime, point: str | None, actor: Actor, reason: str, permission: Permission, db: Database
+    number: str,
+    status: RegistrationStatus,
+    at: dt.datetime,
+    point: str | None,
+    actor: Actor,
+    reason: str,
+    permission: Permission,
+    request_key: str | None,
+    db: Database,
 ) -> Registration:
+    key = inputs.request_key(request_key)
     at = inputs.moment(at)
     number = compact_number(number)
-    with db.begin() as uow:
+
+    def act(uow: UnitOfWork) -> Registration:
         registration = _found(uow, number)
         where = inputs.place(point, registration.jurisdiction, centres=True) if point is not None else None
         authorise(actor, permission, where)
         if registration.status != RegistrationStatus.ACTIVE:
             raise ConflictError(f"registration {number} is {registration.status}, not active")
         _not_before(at, registration)
-        ended = change_status(uow, registration, status, at, actor, where, reason)
-        uow.commit()
-    return ended
+        return change_status(uow, registration, status, at, actor, where, reason, key)
+
+    return once(db, key, act=act, replay=_EndReplay(number, status))
 
 
 def expire_due(at: dt.datetime, *, actor: Actor, db: Database) -> int:
@@ -204,10 +214,17 @@ def show_registration(number: str, *, actor: Actor, db: Database) -> tuple[Regis
 
 
 def change_status(
-    uow: UnitOfWork, registration: Registration, status: RegistrationStatus, at: dt.datetime, actor: Actor, where: str | None, reason: str | None
+    uow: UnitOfWork,
+    registration: Registration,
+    status: RegistrationStatus,
+    at: dt.datetime,
+    actor: Actor,
+    where: str | None,
+    reason: str | None,
+    request_key: str | None = None,
 ) -> Registration:
     """End a registration (expired, returned, cancelled), with its audit record."""
-    changed = uow.registrations.set_status(registration, status, at, reason)
+    changed = uow.registrations.set_status(registration, status, at, reason, request_key)
     before, after = {"status": str(registration.status)}, {"status": str(status)}
     uow.audit.append(AuditEntry(at, actor.name, where, _ACTION_BY_STATUS[status], ENTITY, registration.id, before, after, reason))
     return changed
@@ -273,6 +290,22 @@ class _Replay:
         found = uow.registrations.by_request_key(key)
         if found is not None and (found.issuer, found.plate) != (self.issuer, self.plate):
             raise ConflictError("this request key was already used for another vehicle")
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class _EndReplay:
+    """The answer to a retried return or cancellation: the registration it ended, as it stands."""
+
+    number: str
+    status: RegistrationStatus
+
+    def __call__(self, uow: UnitOfWork, key: str) -> Registration | None:
+        found = uow.registrations.by_end_key(key)
+        if found is not None and (found.number, found.status) != (self.number, self.status):
+            raise ConflictError("this request key was already used to end another registration")
+        if found is None and uow.registrations.by_request_key(key) is not None:
+            raise ConflictError("this request key was already used for an issuance")
         return found
 
 

@@ -86,16 +86,18 @@ def renew(number: Number, body: RenewalCreate, actor: CurrentActor, served: Serv
 
 
 @router.post("/registrations/{number}/return")
-def return_on_exit(number: Number, body: ReturnCreate, actor: CurrentActor, served: ServedDep) -> RegistrationPublic:
+def return_on_exit(number: Number, body: ReturnCreate, actor: CurrentActor, served: ServedDep, idempotency_key: IdempotencyKey = None) -> RegistrationPublic:
     """The vehicle leaves for good and hands its registration back."""
-    returned = registrations.return_on_exit(number, moment_or_now(body.at), point=body.point, actor=actor, db=served.db)
+    returned = registrations.return_on_exit(number, moment_or_now(body.at), point=body.point, actor=actor, request_key=idempotency_key, db=served.db)
     return RegistrationPublic.model_validate(returned.as_json())
 
 
 @router.post("/registrations/{number}/cancellation")
-def cancel(number: Number, body: CancellationCreate, actor: CurrentActor, served: ServedDep) -> RegistrationPublic:
+def cancel(number: Number, body: CancellationCreate, actor: CurrentActor, served: ServedDep, idempotency_key: IdempotencyKey = None) -> RegistrationPublic:
     """Cancel an active registration, with the reason."""
-    cancelled = registrations.cancel(number, moment_or_now(body.at), reason=body.reason, point=body.point, actor=actor, db=served.db)
+    cancelled = registrations.cancel(
+        number, moment_or_now(body.at), reason=body.reason, point=body.point, actor=actor, request_key=idempotency_key, db=served.db
+    )
     return RegistrationPublic.model_validate(cancelled.as_json())
 
 

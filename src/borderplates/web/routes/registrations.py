@@ -60,6 +60,7 @@ def _detail(page: Page, number: str, problems: Problems | None = None, status_co
         problems=problems or Problems(),
         issued=page.request.query_params.get("issued") == "1",
         request_key=one_time_key(),
+        end_key=one_time_key(),
         source_title=source_title,
         source_url=source_url,
         today=page.now().astimezone(BORDER_TIME).date(),
@@ -84,12 +85,12 @@ def _act(request: Request, number: str, csrf_token: str, act: str, point: str, r
         if act == "renew":
             changed = registrations.renew(number, now, point=where, actor=page.actor, request_key=request_key or None, db=page.served.db)
         elif act == "return":
-            changed = registrations.return_on_exit(number, now, point=where, actor=page.actor, db=page.served.db)
+            changed = registrations.return_on_exit(number, now, point=where, actor=page.actor, request_key=request_key or None, db=page.served.db)
         else:
             if not reason:
                 problems.add("reason", page._("Say why the registration is cancelled."))
                 return _detail(page, number, problems, 422)
-            changed = registrations.cancel(number, now, reason=reason, actor=page.actor, db=page.served.db)
+            changed = registrations.cancel(number, now, reason=reason, actor=page.actor, request_key=request_key or None, db=page.served.db)
     except BorderplatesError as error:
         forms.explain(page, error, problems)
         return _detail(page, number, problems, 409)
@@ -102,13 +103,13 @@ def renew(request: Request, number: str, csrf_token: Field = "", point: Field = 
 
 
 @router.post("/registrations/{number}/return")
-def return_on_exit(request: Request, number: str, csrf_token: Field = "", point: Field = "") -> Response:
-    return _act(request, number, csrf_token, "return", point, "", "")
+def return_on_exit(request: Request, number: str, csrf_token: Field = "", point: Field = "", request_key: Field = "") -> Response:
+    return _act(request, number, csrf_token, "return", point, "", request_key)
 
 
 @router.post("/registrations/{number}/cancel")
-def cancel(request: Request, number: str, csrf_token: Field = "", reason: Field = "") -> Response:
-    return _act(request, number, csrf_token, "cancel", "", reason.strip(), "")
+def cancel(request: Request, number: str, csrf_token: Field = "", reason: Field = "", request_key: Field = "") -> Response:
+    return _act(request, number, csrf_token, "cancel", "", reason.strip(), request_key)
 
 
 @router.get("/registrations/{number}/certificate.pdf")
