@@ -257,6 +257,10 @@ def test_a_pair_further_apart_than_the_longest_wait_is_not_a_match() -> None:
         (lambda: QueueObservation(at=AT, lanes_open=-1), "lanes open"),
         (lambda: QueueObservation(at=AT, lanes_open=1, vehicles=2.5), "whole number"),  # type: ignore[arg-type]
         (lambda: QueueObservation(at=AT, lanes_open=1, metres=-3.0), "metres"),
+        (lambda: QueueObservation(at=AT, lanes_open=1, vehicles=10**20), "from 0 to 100,000"),
+        (lambda: QueueObservation(at=AT, lanes_open=101), "lanes open must be a whole number from 0 to 100"),
+        (lambda: QueueObservation(at=AT, lanes_open=1, wait_minutes=float("nan")), "wait minutes"),
+        (lambda: QueueObservation(at=AT, lanes_open=1, metres=float("inf")), "metres"),
         (lambda: QueueObservation(at=AT, lanes_open=1, served_per_lane_per_hour=0), "service rate"),
         (lambda: PlateRead("NP123AB", dt.datetime(2024, 7, 1, 12)), "time zone"),
         (lambda: estimate_wait(at=dt.datetime(2024, 7, 1, 12), mode="passenger"), "time zone"),

@@ -20,6 +20,7 @@ import pydantic
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from borderplates.errors import ConfigurationError
+from borderplates.vocabulary import MAX_RETENTION_DAYS
 
 
 class Settings(BaseSettings):
@@ -43,7 +44,9 @@ class Settings(BaseSettings):
     key_cache_seconds: float = pydantic.Field(default=2.0, ge=0, le=60, description="How long a server worker remembers an API key that worked.")
     access_log: bool = pydantic.Field(default=False, description="Log every request (costs about a quarter of the throughput).")
     max_image_bytes: int = pydantic.Field(default=10 * 1_048_576, ge=1024, le=20 * 1_048_576, description="The largest camera image the API reads.")
-    read_retention_days: int = pydantic.Field(default=365, ge=1, le=3650, description="How long the images of plate reads are kept before they are erased.")
+    read_retention_days: int = pydantic.Field(
+        default=365, ge=1, le=MAX_RETENTION_DAYS, description="How long the images of plate reads are kept before they are erased."
+    )
     demo_clock: dt.datetime | None = pydantic.Field(
         default=None,
         description="Start the web pages' clock at this moment (with its UTC offset), to demonstrate a past week; it then runs as the real clock does.",

@@ -178,6 +178,8 @@ SITE_LENGTH = 40
 """A site's id (``jarinje``, ``centre-prishtine``)."""
 HOLDER_LENGTH = 100
 """The name of the person (or company) a temporary registration is issued to."""
+MAX_RETENTION_DAYS = 3650
+"""The longest the images of plate reads may be kept, in days."""
 
 # The moments borderplates handles: wide enough for any registration, narrow enough that
 # every moment converts to any time zone without leaving the calendar.

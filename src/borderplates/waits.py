@@ -46,6 +46,10 @@ METRES_PER_VEHICLE: Mapping[Mode, float] = MappingProxyType(
     {Mode.PASSENGER: 6.5, Mode.CARGO: 18.0, Mode.BUS: 15.0, Mode.PEDESTRIAN: 0.75},
 )
 """The length of queue one waiting vehicle (or person on foot) takes, gap included, to turn metres into vehicles."""
+MAX_LANES_OPEN = 100
+"""The most lanes a queue observation may say are open."""
+MAX_QUEUE = 100_000
+"""The most vehicles, metres or minutes of wait a queue observation may say."""
 
 _PRECEDENCE = (WaitMethod.MEASURED, WaitMethod.MODEL, WaitMethod.MANUAL)
 
@@ -67,10 +71,16 @@ class QueueObservation:
 
     def __post_init__(self) -> None:
         _check_aware(self.at, "a queue observation")
-        for name, kinds in (("lanes_open", int), ("vehicles", int), ("metres", int | float), ("wait_minutes", int | float)):
+        for name, kinds, most in (
+            ("lanes_open", int, MAX_LANES_OPEN),
+            ("vehicles", int, MAX_QUEUE),
+            ("metres", int | float, MAX_QUEUE),
+            ("wait_minutes", int | float, MAX_QUEUE),
+        ):
             value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, kinds) or value < 0):
-                raise ValidationError(f"{name.replace('_', ' ')} must be a {'whole ' if kinds is int else ''}number of at least 0, not {value!r}")
+            if value is not None and (isinstance(value, bool) or not isinstance(value, kinds) or not 0 <= value <= most):
+                whole = "whole " if kinds is int else ""
+                raise ValidationError(f"{name.replace('_', ' ')} must be a {whole}number from 0 to {most:,}, not {value!r:.30}")
         rate = self.served_per_lane_per_hour
         if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float) or rate <= 0):
             raise ValidationError(f"the service rate must be a number above 0, not {rate!r}")

@@ -55,3 +55,6 @@ def test_bad_status_commands_are_one_line(cli: Cli) -> None:
     assert "exactly one of --entering or --leaving" in cli.fails("status", "set", "merdare", "--mode", "bus", "--status", "closed", "--reason", "x")
     assert "unknown state 'shut'" in cli.fails("status", "set", "merdare", "--entering", "XK", "--mode", "bus", "--status", "shut", "--reason", "x")
     assert "say how long" in cli.fails("queue", "observe", "merdare", "--entering", "XK", "--mode", "bus", "--lanes", "2")
+    huge = cli.fails("queue", "observe", "merdare", "--entering", "XK", "--mode", "bus", "--lanes", "2", "--vehicles", "99999999999999999999")
+    assert "vehicles must be a whole number from 0 to 100,000" in huge
+    assert "from 1 to 3650" in cli.fails("reads", "erase", "--older-than", "99999999999999999999")

@@ -13,7 +13,7 @@ from borderplates import reference
 from borderplates.cli import JsonOption, app, console, emit_json, moment, say, session
 from borderplates.errors import ValidationError
 from borderplates.services import reads
-from borderplates.vocabulary import Direction
+from borderplates.vocabulary import MAX_RETENTION_DAYS, Direction
 
 if TYPE_CHECKING:
     from borderplates import reading
@@ -148,8 +148,8 @@ def reads_erase(
 ) -> None:
     """Erase the images of reads past their retention period (each erasure audited; safe to run again)."""
     days = older_than if older_than is not None else session().settings.read_retention_days
-    if days < 1:
-        raise ValidationError("--older-than is a number of days, at least 1")
+    if not 1 <= days <= MAX_RETENTION_DAYS:
+        raise ValidationError(f"--older-than is a number of days from 1 to {MAX_RETENTION_DAYS}")
     count = reads.erase_old_images(
         moment(None, at, None), dt.timedelta(days=days), actor=session().operator(None), db=session().db, store=reads.ImageStore(session().settings.reads_dir)
     )

@@ -25,7 +25,7 @@ from borderplates.registry import Database
 from borderplates.services import checks, inputs, pages
 from borderplates.services.actors import Actor, Permission, authorise
 from borderplates.services.presentation import Presentation
-from borderplates.vocabulary import NAME_LENGTH, REASON_LENGTH, Direction
+from borderplates.vocabulary import MAX_RETENTION_DAYS, NAME_LENGTH, REASON_LENGTH, Direction
 
 ENTITY = "plate_read"
 
@@ -190,8 +190,8 @@ def erase_old_images(now: dt.datetime, retention: dt.timedelta, *, actor: Actor,
     """Erase the images of reads taken more than ``retention`` before ``now``; each erasure is audited. Safe to run again."""
     moment = inputs.moment(now)
     authorise(actor, Permission.EXPIRE)
-    if retention <= dt.timedelta(0):
-        raise ValidationError("the retention period must be longer than nothing")
+    if not dt.timedelta(0) < retention <= dt.timedelta(days=MAX_RETENTION_DAYS):
+        raise ValidationError(f"the retention period must be longer than nothing and at most {MAX_RETENTION_DAYS} days")
     erased: list[str] = []
     with db.begin() as uow:
         for found in uow.reads.with_images_taken_before(moment - retention):

@@ -19,6 +19,7 @@ from borderplates.api.responses import moment_or_now
 from borderplates.api.schemas import Code, IsoMoment, ModeWord, Public, Strict
 from borderplates.services import status
 from borderplates.vocabulary import NAME_LENGTH, REASON_LENGTH, CrossingState
+from borderplates.waits import MAX_LANES_OPEN, MAX_QUEUE
 
 router = APIRouter(tags=["crossing status"])
 feed = APIRouter(tags=["public"])
@@ -91,10 +92,10 @@ class QueueSeen(Strict):
     point: Point
     entering: Code
     mode: ModeWord
-    lanes_open: int = Field(ge=0, le=100)
-    vehicles: int | None = Field(None, ge=0, le=100_000)
-    metres: float | None = Field(None, ge=0, le=100_000)
-    wait_minutes: float | None = Field(None, ge=0, le=100_000)
+    lanes_open: int = Field(ge=0, le=MAX_LANES_OPEN)
+    vehicles: int | None = Field(None, ge=0, le=MAX_QUEUE)
+    metres: float | None = Field(None, ge=0, le=MAX_QUEUE)
+    wait_minutes: float | None = Field(None, ge=0, le=MAX_QUEUE)
     at: IsoMoment | None = None
 
 
