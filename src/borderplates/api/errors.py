@@ -33,8 +33,8 @@ from borderplates.errors import (
     TryLater,
     ValidationError,
 )
-from borderplates.registry.audit import ChainRefused
 from borderplates.services.accounts import NotAuthenticated
+from borderplates.services.sync import ChainRefused
 from borderplates.services.transfer import ImportRejected
 
 PROBLEM = "application/problem+json"

@@ -55,9 +55,11 @@ from borderplates.errors import BorderplatesError, ConflictError, ValidationErro
 from borderplates.model import AuditEntry
 from borderplates.reference.datafiles import DATA
 from borderplates.registry import Database, DuplicateRecord
-from borderplates.registry.audit import RESTORE, ChainRefused, Link, digest, parse_record
+from borderplates.registry.audit import RESTORE, Link, digest, parse_record
+from borderplates.registry.audit import ChainRefused as ChainRefused  # what a refused batch raises, for the interfaces
 from borderplates.registry.changes import PULLED, Applier, Change, snapshot
-from borderplates.registry.sites import Conflict, Refusal, Site, SiteState
+from borderplates.registry.sites import Conflict, Refusal, SiteState
+from borderplates.registry.sites import Site as Site  # a site as the centre knows it, for the interfaces
 from borderplates.registry.tables import CENTRE
 from borderplates.services import inputs, status
 from borderplates.services import law as law_services

@@ -15,9 +15,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from borderplates.api.deps import CurrentActor, ServedDep, bearer, served_by
 from borderplates.api.schemas import Public
 from borderplates.errors import Forbidden
-from borderplates.registry.sites import Site
 from borderplates.services import sync
 from borderplates.services.accounts import NotAuthenticated
+from borderplates.services.sync import Site
 from borderplates.sync.protocol import Batch, BatchAnswer, ChainPage, PullAnswer, PullRequest, RulesBundle, Snapshot
 from borderplates.tokens import KeyStore
 

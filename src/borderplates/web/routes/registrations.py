@@ -15,7 +15,6 @@ from starlette.responses import RedirectResponse, Response
 
 from borderplates import documents
 from borderplates.errors import BorderplatesError, ValidationError
-from borderplates.registry.numbers import compact_number
 from borderplates.services import certificates, registrations
 from borderplates.vocabulary import RegistrationStatus
 from borderplates.web import forms
@@ -74,7 +73,7 @@ def detail(request: Request, number: str) -> Response:
 
 def _act(request: Request, number: str, csrf_token: str, act: str, point: str, reason: str, request_key: str) -> Response:
     page = open_page(request)
-    number = compact_number(number[:20])
+    number = number[:20]
     problems = Problems()
     if not forms.csrf_fresh(page, csrf_token):
         problems.add(None, forms.stale_form(page))

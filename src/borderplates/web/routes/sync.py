@@ -8,7 +8,9 @@ site it shows the site's own line and when it last reached its centre.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from borderplates.services import sync
@@ -19,11 +21,11 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 
 @router.get("/sync")
-def sites(request: Request, all: str = "") -> Response:  # the query parameter's name, as in the API
-    """Sync status per site and the conflicts: the open ones, or every one with ``?all=1``."""
+def sites(request: Request, shown: Annotated[str, Query(alias="all")] = "") -> Response:
+    """Sync status per site and the conflicts: the open ones, or every one with ``?all=1`` (as in the API)."""
     page = open_page(request)
     state = sync.sync_status(actor=page.actor, db=page.served.db)
-    everything = all in {"1", "true", "yes"}
+    everything = shown in {"1", "true", "yes"}
     conflicts = sync.list_conflicts(actor=page.actor, db=page.served.db, everything=everything) if state.centre is None else []
     statuses = {status.value: status for status in RegistrationStatus}
     return page.render("sync.html", state=state, conflicts=conflicts, everything=everything, statuses=statuses)
