@@ -122,6 +122,17 @@ def test_the_booth_works_with_the_keyboard_alone(page: Page, site: Site, screens
         assert [c.decision for c in uow.crossings.between(None, None, "jarinje") if c.plate == "BG 123-AB"] == ["refuse"]
 
 
+def test_a_booth_drawn_whole_selects_its_plate_too(page: Page, site: Site) -> None:
+    """The page drawn from its address (a reload, or F8 pressed before htmx took the answer's form over) behaves as the swapped answer does."""
+    page.set_viewport_size(DESKTOP)
+    log_in(page, site, "officer")
+    page.goto(f"{site.url}/check?plate=BG+125-AB&point=jarinje")
+    expect(page.locator("#answer [data-decision]")).to_be_visible()
+    settled(page, "(e => e.id === 'plate' && e.selectionStart === 0 && e.selectionEnd === 'BG 125-AB'.length)(document.activeElement)")
+    page.keyboard.type("NP 125-AB")
+    assert page.evaluate("document.activeElement.value") == "NP 125-AB"
+
+
 def test_the_language_switch_turns_the_booth_into_serbian_cyrillic_and_albanian(page: Page, site: Site, screenshots: Path) -> None:
     page.set_viewport_size(TABLET)
     log_in(page, site, "clerk")

@@ -35,6 +35,15 @@ document.addEventListener("htmx:afterSwap", (event) => {
   }
 });
 
+// The booth drawn whole (a plate in the address, or F8 pressed before htmx took the new answer's form over) selects its plate the same way.
+document.addEventListener("DOMContentLoaded", () => {
+  const plate = document.getElementById("plate");
+  if (plate && plate.autofocus && plate.value) {
+    plate.focus();
+    plate.select();
+  }
+});
+
 // A form marked data-once is sent once: its submit buttons are disabled as it goes (its request key makes a repeat harmless anyway).
 document.addEventListener("submit", (event) => {
   const form = event.target;
