@@ -90,6 +90,13 @@ class Held:
         return self.load()
 
 
+class Stickers(NamedTuple):
+    """Stickers issued to a vehicle under a rule's version: when, and at which crossing point."""
+
+    issued_at: dt.datetime
+    point: str
+
+
 class NewVehicle(NamedTuple):
     """A vehicle the registry sees for the first time."""
 

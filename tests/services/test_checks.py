@@ -70,6 +70,22 @@ def test_a_vehicle_with_a_valid_registration_is_admitted_with_it_in_the_result(d
     assert (payload["decision"], payload["registration"]["number"], payload["registration"]["valid_until"]) == ("admit", issued.number, "2021-11-18")
 
 
+@pytest.mark.parametrize(
+    ("day", "left", "notice"),
+    [
+        (15, 3, None),
+        (16, 2, "notice: it expires in 2 days; tell the driver to renew it"),
+        (17, 1, "notice: it expires in 1 day; tell the driver to renew it"),
+        (18, 0, "notice: it expires today; tell the driver to renew it"),
+    ],
+)
+def test_a_registration_in_its_last_days_admits_with_a_notice_to_renew_it(db, day, left, notice):
+    issue(db)  # valid until 2021-11-18
+    check = checks.check_vehicle(Presentation(PLATE, "XK", local(2021, 11, day, 23, 50), point="jarinje"), actor=OPERATOR, db=db)
+    assert (check.decision, check.days_left, check.renew) == ("admit", left, notice is not None)
+    assert [reason for reason in check.reasons if reason.startswith("notice:")] == ([notice] if notice else [])
+
+
 def test_an_own_plate_entering_its_jurisdiction_is_admitted_and_a_held_registration_is_irrelevant(db):
     number = insert_registration(db, "01-123-AB", dt.date(2021, 9, 20))
     check = checks.check_vehicle(Presentation("01-123-AB", "XK", local(2021, 9, 27, 10), point="jarinje"), actor=OPERATOR, db=db)

@@ -8,6 +8,9 @@ import httpx
 import pytest
 
 from borderplates.registry import Database
+from borderplates.services import enforcement
+from borderplates.services.presentation import Presentation
+from tests.conftest import OPERATOR, local
 from tests.web.conftest import PASSWORD, Site, hidden
 
 CHECK = "/check?plate=NP+123-AB&crossing=entry:XK&point={point}&at=2021-09-27T10:00"
@@ -220,3 +223,26 @@ def test_without_javascript_the_check_and_the_recording_come_back_as_whole_pages
     form = {name: hidden(answer.text, name) for name in ("plate", "crossing", "point", "at", "class", "request_key", "csrf_token")}
     recorded = client.post("/check/crossing", data=form)
     assert recorded.text.startswith("<!DOCTYPE html>") and "Crossing recorded" in recorded.text and 'id="plate"' in recorded.text
+
+
+def answer_in(client: httpx.Client, language: str, plate: str, at: str, point: str = "merdare") -> str:
+    """The booth's answer for ``plate`` entering Kosovo at ``at``, in ``language``."""
+    client.get(f"/account?lang={language}")
+    return client.get(f"/check?plate={plate.replace(' ', '+')}&crossing=entry:XK&point={point}&at={at}", headers={"HX-Request": "true"}).text
+
+
+def test_what_the_vehicle_holds_is_said_in_the_officers_language(site: Site) -> None:
+    clerk = site.logged_in("clerk")
+    clerk.post("/issue", data=issue_form(clerk, "NP 704-AB"))  # valid from 27 Sept 2021
+    officer = site.logged_in("officer")
+    try:
+        assert "asnjë regjistrim i përkohshëm aktiv" in answer_in(officer, "sq", "NP 705-AB", "2021-09-27T10:00")
+        early = answer_in(officer, "sr-Latn", "NP 704-AB", "2021-09-26T10:00")
+        assert 'data-decision="issue_temporary_registration"' in early and "Još nije važeća." in early
+        held = answer_in(officer, "sr-Cyrl", "NP 704-AB", "2021-09-28T10:00")
+        assert 'data-decision="admit"' in held and "Поседује" in held and "Истиче" not in held
+        enforcement.issue_sticker(Presentation("NP 706-AB", "XK", local(2021, 10, 4, 9), point="jarinje"), actor=OPERATOR, db=site.db)
+        stickers = answer_in(officer, "sr-Cyrl", "NP 706-AB", "2021-10-05T10:00")
+        assert 'data-decision="admit"' in stickers and "Налепнице" in stickers and "на прелазу Јариње" in stickers
+    finally:
+        officer.get("/account?lang=en")

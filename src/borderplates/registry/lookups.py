@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from borderplates.errors import RegistryUnavailable
 from borderplates.law import Money
-from borderplates.model import Held, Registration
+from borderplates.model import Held, Registration, Stickers
 from borderplates.registry.driver import for_dialect
 from borderplates.vocabulary import ActionKind, RegistrationStatus
 
@@ -109,9 +109,9 @@ def held_from(row: Sequence[Any]) -> Held:
     return Held(row[0], row[2], _day(row[4]), _day(row[5]), partial(registration_from, row))
 
 
-def sticker_from(row: Sequence[Any] | None) -> tuple[dt.datetime, str] | None:
-    """(issued at, point) of a sticker row, or None."""
-    return None if row is None else (_utc(row[0]), row[1])
+def sticker_from(row: Sequence[Any] | None) -> Stickers | None:
+    """The stickers of a sticker row, or None."""
+    return None if row is None else Stickers(_utc(row[0]), row[1])
 
 
 def counts_from(rows: Sequence[Sequence[Any]]) -> Counter[ActionKind]:
@@ -135,7 +135,7 @@ class Lookups:
         row = self._one(self._active, (issuer, plate, jurisdiction))
         return held_from(row) if row is not None else None
 
-    def sticker(self, issuer: str, plate: str, jurisdiction: str, rule_id: str, rule_version: str) -> tuple[dt.datetime, str] | None:
+    def sticker(self, issuer: str, plate: str, jurisdiction: str, rule_id: str, rule_version: str) -> Stickers | None:
         return sticker_from(self._one(self._sticker, (issuer, plate, jurisdiction, rule_id, rule_version)))
 
     def action_counts(self, issuer: str, plate: str, rule_id: str) -> Counter[ActionKind]:

@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from borderplates.law import Money
-from borderplates.model import Action, AuditEntry, Crossing, Held, NewCrossing, NewRegistration, NewVehicle, Registration, StoredRead
+from borderplates.model import Action, AuditEntry, Crossing, Held, NewCrossing, NewRegistration, NewVehicle, Registration, Stickers, StoredRead
 from borderplates.reference import Plate
 from borderplates.reference.crossing_status import StatusEntry
 from borderplates.registry.audit import Audit
@@ -330,7 +330,7 @@ class Holdings:
         row = self._driver.one(self._active, (issuer, plate, jurisdiction))
         return held_from(row) if row is not None else None
 
-    def sticker(self, issuer: str, plate: str, jurisdiction: str, rule_id: str, rule_version: str) -> tuple[dt.datetime, str] | None:
+    def sticker(self, issuer: str, plate: str, jurisdiction: str, rule_id: str, rule_version: str) -> Stickers | None:
         return sticker_from(self._driver.one(self._sticker, (issuer, plate, jurisdiction, rule_id, rule_version)))
 
     def action_counts(self, issuer: str, plate: str, rule_id: str) -> Counter[ActionKind]:
@@ -526,10 +526,10 @@ class Actions:
         self._conn = conn
         self._origin = origin
 
-    def sticker_for(self, vehicle_id: int, jurisdiction: str, rule_id: str, rule_version: str) -> tuple[dt.datetime, str] | None:
-        """(issued at, point) of the stickers a vehicle got under a rule version, or None."""
+    def sticker_for(self, vehicle_id: int, jurisdiction: str, rule_id: str, rule_version: str) -> Stickers | None:
+        """The stickers a vehicle got under a rule version, or None."""
         row = self._conn.execute(_STICKER_FOR, {"vehicle": vehicle_id, "jurisdiction": jurisdiction, "rule_id": rule_id, "rule_version": rule_version}).first()
-        return (row.issued_at, row.point) if row is not None else None
+        return Stickers(row.issued_at, row.point) if row is not None else None
 
     def add(self, action: Action, *, request_key: str | None, phase: str | None = None) -> tuple[int, dict[str, Any]]:
         """Record a sticker issuance, a warning or a fine; returns its id (per kind of record) and the values stored."""

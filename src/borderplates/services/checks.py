@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import partial
 from typing import Any, Protocol
 
 from borderplates.law import Ruling
-from borderplates.model import Held, Registration
+from borderplates.model import Held, Registration, Stickers
 from borderplates.registry import Database
 from borderplates.services import law as law_services
 from borderplates.services import status, sync
@@ -34,7 +32,7 @@ class Holdings(Protocol):
 
     def active_registration(self, issuer: str, plate: str, jurisdiction: str) -> Held | None: ...
 
-    def sticker(self, issuer: str, plate: str, jurisdiction: str, rule_id: str, rule_version: str) -> tuple[dt.datetime, str] | None: ...
+    def sticker(self, issuer: str, plate: str, jurisdiction: str, rule_id: str, rule_version: str) -> Stickers | None: ...
 
     def action_counts(self, issuer: str, plate: str, rule_id: str) -> Counter[ActionKind]: ...
 
@@ -45,10 +43,12 @@ class Check:
 
     judgement: Judgement
     decision: Decision
-    held: Callable[[], tuple[str, ...]]
-    """What the vehicle holds, as reasons."""
     holding: Held | None = None
     """The temporary registration the decision relied on."""
+    stickers: Stickers | None = None
+    """The stickers, issued under the rule in force, that admit the vehicle."""
+    earlier: Counter[ActionKind] | None = None
+    """The warnings and fines recorded earlier for the vehicle under the rule."""
     closure: status.Closure | None = None
     """Where the crossing point does not pass this traffic: the closure that refused the vehicle, with the open alternatives."""
     freshness: sync.Freshness | None = None
@@ -63,10 +63,63 @@ class Check:
         return self.holding.registration if self.holding is not None else None
 
     @property
+    def days_left(self) -> int | None:
+        """The days the held registration is valid after the day of the check: 0 on its last day, negative once it has expired."""
+        return (self.holding.valid_until - self.judgement.day).days if self.holding is not None else None
+
+    @property
+    def not_yet_valid(self) -> bool:
+        """The held registration's validity starts after the day of the check."""
+        return self.holding is not None and self.judgement.day < self.holding.valid_from
+
+    @property
+    def renew(self) -> bool:
+        """The registration that admits the vehicle expires within :data:`EXPIRY_NOTICE_DAYS`: the driver is to be told to renew it."""
+        left = self.days_left
+        return self.decision == Decision.ADMIT and left is not None and 0 <= left < EXPIRY_NOTICE_DAYS
+
+    @property
+    def needs_registration(self) -> bool:
+        """The law asks for a temporary registration and the vehicle holds none."""
+        return (
+            self.holding is None
+            and self.decision == Decision.ISSUE_TEMPORARY_REGISTRATION
+            and self.ruling.requirement.kind == RequirementKind.TEMPORARY_REGISTRATION
+        )
+
+    @property
     def reasons(self) -> tuple[str, ...]:
         """How the plate was read, the law's reasons, what the vehicle holds, and (at a site) how fresh that knowledge is."""
         fresh = (self.freshness.reason(dt.datetime.now(dt.UTC)),) if self.freshness is not None else ()
         return (*self.judgement.notes(), *self.judgement.ruling.reasons, *self.held(), *fresh)
+
+    def held(self) -> tuple[str, ...]:
+        """What the vehicle holds (or the closure that refused it), as reasons."""
+        if self.closure is not None:
+            return self.closure.reasons
+        if self.holding is not None:
+            return self._holding()
+        if self.stickers is not None:
+            local = self.stickers.issued_at.astimezone(self.ruling.rule.timezone)
+            return (f"stickers were issued on {local:%Y-%m-%d %H:%M} at {self.stickers.point}; check that they cover the state symbols",)
+        if self.earlier:
+            earlier = [f"{n} {kind}{'s' if n > 1 else ''}" for kind in (ActionKind.WARNING, ActionKind.FINE) if (n := self.earlier[kind])]
+            return (f"recorded earlier for this vehicle under this rule: {', '.join(earlier)}",)
+        if self.needs_registration:
+            return ("the vehicle holds no active temporary registration",)
+        return ()
+
+    def _holding(self) -> tuple[str, ...]:
+        held, left = self.holding, self.days_left
+        assert held is not None and left is not None
+        if left < 0:
+            return (f"temporary registration {held.number} expired after {held.valid_until}; a new one is needed",)
+        if self.not_yet_valid:
+            return (f"temporary registration {held.number} is valid only from {held.valid_from}",)
+        reasons = [f"holds temporary registration {held.number}, valid {held.valid_from} to {held.valid_until}"]
+        if self.renew:
+            reasons.append(f"notice: it expires {'today' if left == 0 else f'in {left} day' + ('s' if left > 1 else '')}; tell the driver to renew it")
+        return tuple(reasons)
 
     def as_json(self) -> dict[str, Any]:
         result = law_services.check_json(self.judgement.ruling, self.decision, self.reasons)
@@ -94,65 +147,21 @@ def closed_to(judgement: Judgement, mode: Mode, db: Database) -> status.Closure 
 def assess(judgement: Judgement, holdings: Holdings, closure: status.Closure | None = None) -> Check:
     """Adjust the law's decision for what the vehicle holds; refuse where the crossing does not pass."""
     if closure is not None:
-        return Check(judgement, Decision.REFUSE, partial(_closed, closure), closure=closure)
+        return Check(judgement, Decision.REFUSE, closure=closure)
     ruling = judgement.ruling
     decision = Decision(ruling.decision)
     plate = judgement.plate
     if decision == Decision.ISSUE_TEMPORARY_REGISTRATION and ruling.requirement.kind == RequirementKind.TEMPORARY_REGISTRATION:
         held = holdings.active_registration(plate.issuer, plate.canonical, ruling.jurisdiction)
-        if held is None:
-            return Check(judgement, decision, _NOTHING_HELD)
-        day = judgement.day
-        if held.valid_from <= day <= held.valid_until:
-            return Check(judgement, Decision.ADMIT, partial(_valid, held, day), held)
-        return Check(judgement, decision, partial(_not_valid, held, day), held)
+        if held is not None and held.valid_from <= judgement.day <= held.valid_until:
+            return Check(judgement, Decision.ADMIT, held)
+        return Check(judgement, decision, held)
     if decision == Decision.APPLY_STICKER:
-        sticker = holdings.sticker(plate.issuer, plate.canonical, ruling.jurisdiction, ruling.rule.id, ruling.version.id)
-        if sticker is not None:
-            return Check(judgement, Decision.ADMIT, partial(_stickers, sticker, ruling))
+        stickers = holdings.sticker(plate.issuer, plate.canonical, ruling.jurisdiction, ruling.rule.id, ruling.version.id)
+        if stickers is not None:
+            return Check(judgement, Decision.ADMIT, stickers=stickers)
     if decision in (Decision.WARN, Decision.FINE):
         counts = holdings.action_counts(plate.issuer, plate.canonical, ruling.rule.id)
         if counts:
-            return Check(judgement, decision, partial(_earlier, counts))
-    return Check(judgement, decision, _NONE)
-
-
-def _none() -> tuple[str, ...]:
-    return ()
-
-
-def _nothing_held() -> tuple[str, ...]:
-    return ("the vehicle holds no active temporary registration",)
-
-
-_NONE: Callable[[], tuple[str, ...]] = _none
-_NOTHING_HELD: Callable[[], tuple[str, ...]] = _nothing_held
-
-
-def _closed(closure: status.Closure) -> tuple[str, ...]:
-    return closure.reasons
-
-
-def _valid(held: Held, day: dt.date) -> tuple[str, ...]:
-    left = (held.valid_until - day).days
-    reasons = [f"holds temporary registration {held.number}, valid {held.valid_from} to {held.valid_until}"]
-    if left < EXPIRY_NOTICE_DAYS:
-        reasons.append(f"notice: it expires {'today' if left == 0 else f'in {left} day' + ('s' if left > 1 else '')}; tell the driver to renew it")
-    return tuple(reasons)
-
-
-def _not_valid(held: Held, day: dt.date) -> tuple[str, ...]:
-    if held.valid_until < day:
-        return (f"temporary registration {held.number} expired after {held.valid_until}; a new one is needed",)
-    return (f"temporary registration {held.number} is valid only from {held.valid_from}",)
-
-
-def _stickers(sticker: tuple[dt.datetime, str], ruling: Ruling) -> tuple[str, ...]:
-    issued_at, point = sticker
-    local = issued_at.astimezone(ruling.rule.timezone)
-    return (f"stickers were issued on {local:%Y-%m-%d %H:%M} at {point}; check that they cover the state symbols",)
-
-
-def _earlier(counts: Counter[ActionKind]) -> tuple[str, ...]:
-    earlier = [f"{n} {kind}{'s' if n > 1 else ''}" for kind in (ActionKind.WARNING, ActionKind.FINE) if (n := counts[kind])]
-    return (f"recorded earlier for this vehicle under this rule: {', '.join(earlier)}",)
+            return Check(judgement, decision, earlier=counts)
+    return Check(judgement, decision)

@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 import cyrtranslit  # type: ignore[import-untyped]  # cyrtranslit ships no type hints
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_skeleton, format_time, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -97,6 +97,10 @@ class Language:
 
     def time(self, at: dt.datetime) -> str:
         return format_time(at.astimezone(BORDER_TIME), "HH:mm", locale=self.locale)
+
+    def since(self, at: dt.datetime) -> str:
+        """How long ago ``at`` was, roughly: ``3 hours ago``, ``pre 3 sata``."""
+        return format_timedelta(at - dt.datetime.now(dt.UTC), add_direction=True, locale=self.locale)
 
     def money(self, money: Money | None) -> str:
         if money is None:

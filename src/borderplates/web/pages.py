@@ -36,7 +36,7 @@ from borderplates.services import accounts, preferences
 from borderplates.services.accounts import LoginSession, NotAuthenticated, PasswordChangeRequired
 from borderplates.services.actors import Actor, Permission, may
 from borderplates.tokens import KeyStore
-from borderplates.vocabulary import RequirementKind
+from borderplates.vocabulary import ActionKind, RequirementKind
 from borderplates.web import i18n, words
 from borderplates.web.i18n import Language
 
@@ -75,12 +75,13 @@ class WebState:
         i18n.preload()
         state = cls(KeyStore(served.settings.data_dir / "keys"), Clock(served.settings.demo_clock))
         for language in i18n.LANGUAGES:
-            state.environments[language.code] = _environment(language, version)
+            state.environments[language.code] = environment(language, version)
         return state
 
 
-def _environment(language: Language, version: str) -> jinja2.Environment:
-    environment = jinja2.Environment(
+def environment(language: Language, version: str) -> jinja2.Environment:
+    """The templates in ``language``, with the helpers they write values with; ``version`` marks the static files' addresses."""
+    templates = jinja2.Environment(
         loader=jinja2.PackageLoader("borderplates.web", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -88,18 +89,19 @@ def _environment(language: Language, version: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.install_gettext_translations(language.translations, newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
-    environment.globals.update(
+    templates.install_gettext_translations(language.translations, newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
+    templates.globals.update(
         lang=language,
         languages=i18n.LANGUAGES,
         Permission=Permission,
+        ActionKind=ActionKind,
         static=lambda path: f"/static/{path}?v={version}",
         word=partial(words.word, language),
         word_kind=lambda kind: words.word(language, RequirementKind(kind)),
         requirement=partial(words.requirement, language),
         parse_moment=dt.datetime.fromisoformat,
     )
-    return environment
+    return templates
 
 
 def web_state(request: Request) -> WebState:
