@@ -47,6 +47,9 @@ def test_the_centre_lists_each_sites_backlog_and_the_conflict_with_both_registra
             assert "NP 410-CF" in conflict.group(1)
             assert f'href="/registrations/{first.number}"' in conflict.group(1) and f'href="/registrations/{second.number}"' in conflict.group(1)
             assert ">jarinje<" in conflict.group(1) and ">merdare<" in conflict.group(1)
+            assert "<strong>Two sites issued a temporary registration to one vehicle.</strong>" in conflict.group(1)
+            assert "Dve lokacije su izdale privremenu registraciju istom vozilu." in supervisor.get("/sync?lang=sr-Latn").text
+            supervisor.get("/account?lang=en")
             registrations.cancel(second.number, DAY + dt.timedelta(hours=2), reason="duplicate of " + first.number, actor=SUPERVISOR, db=centre)
             assert 'class="conflict' not in supervisor.get("/sync").text
             everything = supervisor.get("/sync?all=1").text

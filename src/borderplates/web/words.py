@@ -11,7 +11,20 @@ from enum import StrEnum
 from borderplates.law import Requirement
 from borderplates.services.planning import Traffic
 from borderplates.simulate import Scenario
-from borderplates.vocabulary import CrossingState, Decision, Direction, Mode, Phase, RegistrationStatus, RequirementKind, Role, VehicleClass, WaitMethod
+from borderplates.vocabulary import (
+    ConflictKind,
+    CrossingState,
+    Decision,
+    Direction,
+    Mode,
+    Phase,
+    RegistrationStatus,
+    Rejection,
+    RequirementKind,
+    Role,
+    VehicleClass,
+    WaitMethod,
+)
 from borderplates.web.i18n import Language
 
 
@@ -74,6 +87,13 @@ WORDS: dict[tuple[type[StrEnum], str], str] = {
     (Traffic, Traffic.AUTO): N_("recorded crossings, or the demo week where none were recorded"),
     (Traffic, Traffic.RECORDED): N_("recorded crossings only"),
     (Traffic, Traffic.DEMO): N_("the demo week"),
+    (ConflictKind, ConflictKind.TWO_ACTIVE): N_("Two sites issued a temporary registration to one vehicle"),
+    (ConflictKind, ConflictKind.NUMBER_TAKEN): N_("Two registrations carry one number"),
+    (ConflictKind, ConflictKind.ENDED_TWICE): N_("A registration was ended twice, differently"),
+    (Rejection, Rejection.GAP): N_("records missing"),
+    (Rejection, Rejection.FORK): N_("a record replaced"),
+    (Rejection, Rejection.ALTERED): N_("a record altered"),
+    (Rejection, Rejection.MALFORMED): N_("a malformed record"),
 }
 
 
