@@ -71,5 +71,7 @@ def test_a_site_says_how_fresh_its_knowledge_is_in_the_officers_language(db: Dat
     reached = replace(check, freshness=sync.Freshness("merdare", dt.datetime.now(dt.UTC) - dt.timedelta(hours=3, minutes=5)))
     assert "пре 3 сата" in drawn(reached, "sr-Cyrl")
     assert "(3 hours ago)" in drawn(reached, "en")
+    ahead = replace(check, freshness=sync.Freshness("merdare", dt.datetime.now(dt.UTC) + dt.timedelta(minutes=4)))  # the clock set back since
+    assert "(1 second ago)" in drawn(ahead, "en")
     never = replace(check, freshness=sync.Freshness("merdare", None))
     assert "Qendra nuk është arritur kurrë" in drawn(never, "sq")

@@ -99,8 +99,8 @@ class Language:
         return format_time(at.astimezone(BORDER_TIME), "HH:mm", locale=self.locale)
 
     def since(self, at: dt.datetime) -> str:
-        """How long ago ``at`` was, roughly: ``3 hours ago``, ``pre 3 sata``."""
-        return format_timedelta(at - dt.datetime.now(dt.UTC), add_direction=True, locale=self.locale)
+        """How long ago ``at`` was, roughly: ``3 hours ago``, ``pre 3 sata`` (a moment ahead of this clock is said as just past)."""
+        return format_timedelta(min(at - dt.datetime.now(dt.UTC), -dt.timedelta(seconds=1)), add_direction=True, locale=self.locale)
 
     def money(self, money: Money | None) -> str:
         if money is None:
