@@ -33,11 +33,16 @@ def log_in(page: Page, site: Site, name: str) -> None:
 
 
 def check(page: Page, plate: str) -> None:
-    """Type a plate into the plate field once it has the focus, as the officer does, and press Enter; wait for the answer."""
+    """Type a plate into the plate field once it has the focus, as the officer does, and press Enter; wait for the answer.
+
+    The answer on the screen is marked first: the new one has come when the marked one is gone (its response may arrive before htmx swaps it in).
+    """
     expect(page.locator("#plate")).to_be_focused()
+    page.evaluate("document.querySelectorAll('#answer > *').forEach(e => e.setAttribute('data-before', ''))")
     page.keyboard.type(plate)
     with page.expect_response(lambda response: "/check?" in response.url):
         page.keyboard.press("Enter")
+    expect(page.locator("#answer [data-before]")).to_have_count(0)
     expect(page.locator("#answer [data-decision]")).to_be_visible()
 
 
